@@ -1,0 +1,651 @@
+"""The batch engine of the loop: statistics, tier, segment, health and stage.
+
+One code path serves the nightly full run and the immediate refresh of a few
+customers (after a paid order, a card move, a care record): both work on a
+batch of partner ids with a fixed number of queries per batch and company,
+whatever the batch size. Figures are company-dependent columns of
+``res_partner`` (jsonb keyed by company id) and are written with one UPDATE per
+batch, touching only the rows whose values changed.
+"""
+
+import json
+import logging
+import time
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib import loop_rules
+from .res_partner import STAT_FIELDS
+
+_logger = logging.getLogger(__name__)
+
+PAID_STATES = ("paid", "done", "invoiced")
+RUN_PARAM = "five_customer_loop.run_state"
+PHASES = ("stats", "classify")
+
+# SQL type of each company-dependent figure, as exchanged with jsonb_to_recordset.
+FIELD_TYPES = {
+    "loop_first_visit": "text",
+    "loop_last_visit": "text",
+    "loop_next_visit": "text",
+    "loop_stage_date": "text",
+    "loop_visit_count": "integer",
+    "loop_visit_count_12m": "integer",
+    "loop_days_since_visit": "integer",
+    "loop_referral_paid_count": "integer",
+    "loop_card_sessions": "integer",
+    "loop_card_count": "integer",
+    "loop_spend_total": "numeric",
+    "loop_spend_12m": "numeric",
+    "loop_avg_ticket": "numeric",
+    "loop_avg_interval": "numeric",
+    "loop_repurchase_rate": "numeric",
+    "loop_card_balance": "numeric",
+    "loop_tier_id": "integer",
+    "loop_stage_id": "integer",
+    "loop_segment": "text",
+    "loop_health": "text",
+    "loop_stage_pinned": "boolean",
+    "loop_recent_upgrade": "boolean",
+}
+
+
+def _cd(field, company, cast):
+    """SQL of a company-dependent column's value for ``company``."""
+    return SQL(
+        "(%s->%s->>0)::%s", SQL.identifier("p", field), str(company.id), SQL(cast)
+    )
+
+
+class LoopEngine(models.AbstractModel):
+    _name = "loop.engine"
+    _description = "Five-Customer Loop Engine"
+
+    # ------------------------------------------------------------------ writing
+    @api.model
+    def _write_company_values(self, company, values_by_partner):
+        """Write company-dependent figures: ``{partner_id: {field: value}}``.
+
+        One UPDATE per distinct set of fields (in practice one per call); rows
+        whose values are unchanged are not written.
+        """
+        by_fields = {}
+        for partner_id, values in values_by_partner.items():
+            by_fields.setdefault(tuple(sorted(values)), []).append((partner_id, values))
+        changed = 0
+        cid = str(company.id)
+        for names, rows in by_fields.items():
+            payload = [{"id": pid, **values} for pid, values in rows]
+            columns = SQL(", ").join(
+                SQL("%s %s", SQL.identifier(name), SQL(FIELD_TYPES[name])) for name in names
+            )
+            assignments = SQL(", ").join(
+                SQL(
+                    """%(col)s = CASE WHEN v.%(col)s IS NULL
+                                 THEN COALESCE(p.%(col)s, '{}'::jsonb) - %(cid)s
+                                 ELSE COALESCE(p.%(col)s, '{}'::jsonb)
+                                      || jsonb_build_object(%(cid)s, v.%(col)s) END""",
+                    col=SQL.identifier(name),
+                    cid=cid,
+                )
+                for name in names
+            )
+            differs = SQL(" OR ").join(
+                SQL(
+                    "(p.%(col)s->%(cid)s) IS DISTINCT FROM to_jsonb(v.%(col)s)",
+                    col=SQL.identifier(name),
+                    cid=cid,
+                )
+                for name in names
+            )
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE res_partner p SET %(assignments)s
+                         FROM jsonb_to_recordset(%(payload)s::jsonb)
+                              AS v(id integer, %(columns)s)
+                        WHERE p.id = v.id AND (%(differs)s)""",
+                    assignments=assignments,
+                    payload=json.dumps(payload, default=str),
+                    columns=columns,
+                    differs=differs,
+                )
+            )
+            changed += self.env.cr.rowcount
+        self.env["res.partner"].invalidate_model(
+            sorted({n for names in by_fields for n in names})
+        )
+        return changed
+
+    # --------------------------------------------------------------- candidates
+    @api.model
+    def _candidates(self, company, ids):
+        """Partners of ``ids`` that take part in the loop of ``company``."""
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id FROM res_partner p
+                    WHERE p.id = ANY(%(ids)s)
+                      AND (p.loop_stage_id ? %(cid)s OR p.loop_visit_count ? %(cid)s
+                           OR EXISTS (SELECT 1 FROM pos_order o
+                                       WHERE o.partner_id = p.id AND o.company_id = %(company)s
+                                         AND o.state IN %(states)s))
+                    ORDER BY p.id""",
+                ids=list(ids),
+                cid=str(company.id),
+                company=company.id,
+                states=PAID_STATES,
+            )
+        )
+        return [row[0] for row in rows]
+
+    # ------------------------------------------------------------------ statistics
+    @api.model
+    def _order_sources(self, company, ids):
+        """SQL selecting ``(partner_id, day, amount)`` of paid orders.
+
+        ``day`` is the local day of the order, ``amount`` is signed (refunds
+        are negative) and in company currency. Bridges add their sources.
+        """
+        tz = company.partner_id.tz or "UTC"
+        return [
+            SQL(
+                """SELECT o.partner_id,
+                          (o.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
+                          o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
+                          o.id AS order_id, 'pos' AS source
+                     FROM pos_order o
+                    WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
+                      AND o.state IN %(states)s""",
+                tz=tz,
+                company=company.id,
+                ids=list(ids),
+                states=PAID_STATES,
+            )
+        ]
+
+    @api.model
+    def _line_sources(self, company, ids):
+        """SQL selecting ``(partner_id, day, product_id)`` of sold lines."""
+        tz = company.partner_id.tz or "UTC"
+        return [
+            SQL(
+                """SELECT o.partner_id,
+                          (o.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
+                          l.product_id
+                     FROM pos_order_line l
+                     JOIN pos_order o ON o.id = l.order_id
+                    WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
+                      AND o.state IN %(states)s AND l.qty > 0""",
+                tz=tz,
+                company=company.id,
+                ids=list(ids),
+                states=PAID_STATES,
+            )
+        ]
+
+    @api.model
+    def _compute_stats(self, company, ids, today):
+        """Consumption archive of ``ids`` in ``company``; returns the rows written."""
+        if not ids:
+            return 0
+        self.env["pos.order"].flush_model()
+        self.env["pos.order.line"].flush_model()
+        start_12m = loop_rules.window_start(today)
+        orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
+        rows = self.env.execute_query(
+            SQL(
+                """WITH days AS (
+                       SELECT partner_id, day, SUM(amount) AS amount,
+                              bool_or(amount > 0) AS visit
+                         FROM (%(orders)s) src GROUP BY partner_id, day
+                   )
+                   SELECT partner_id,
+                          MIN(day) FILTER (WHERE visit),
+                          MAX(day) FILTER (WHERE visit),
+                          COUNT(*) FILTER (WHERE visit),
+                          COUNT(*) FILTER (WHERE visit AND day >= %(start)s),
+                          SUM(amount),
+                          COALESCE(SUM(amount) FILTER (WHERE day >= %(start)s), 0)
+                     FROM days GROUP BY partner_id""",
+                orders=orders,
+                start=start_12m,
+            )
+        )
+        lines = SQL(" UNION ALL ").join(self._line_sources(company, ids))
+        repurchase = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT partner_id,
+                              100.0 * COUNT(*) FILTER (WHERE days >= 2) / COUNT(*)
+                         FROM (SELECT partner_id, product_id, COUNT(DISTINCT day) AS days
+                                 FROM (%(lines)s) src GROUP BY partner_id, product_id) x
+                        GROUP BY partner_id""",
+                    lines=lines,
+                )
+            )
+        )
+        stats = {row[0]: row[1:] for row in rows}
+        values = {}
+        for pid in ids:
+            first, last, visits, visits_12m, spend, spend_12m = stats.get(
+                pid, (None, None, 0, 0, 0.0, 0.0)
+            )
+            interval = loop_rules.average_interval(first, last, visits)
+            nxt = loop_rules.next_visit(last, interval)
+            values[pid] = {
+                "loop_first_visit": first and first.isoformat(),
+                "loop_last_visit": last and last.isoformat(),
+                "loop_visit_count": visits,
+                "loop_visit_count_12m": visits_12m,
+                "loop_spend_total": round(float(spend or 0.0), 2),
+                "loop_spend_12m": round(float(spend_12m or 0.0), 2),
+                "loop_avg_ticket": round(float(spend or 0.0) / visits, 2) if visits else 0.0,
+                "loop_avg_interval": round(interval, 1),
+                "loop_days_since_visit": (today - last).days if last else None,
+                "loop_next_visit": nxt and nxt.isoformat(),
+                "loop_repurchase_rate": round(float(repurchase.get(pid, 0.0)), 1),
+            }
+        assert set(next(iter(values.values()))) == set(STAT_FIELDS)
+        values = self._add_card_figures(company, ids, values)
+        return self._write_company_values(company, values)
+
+    @api.model
+    def _add_card_figures(self, company, ids, values):
+        """Hook: the prepaid cards add their balances to the figures of ``ids``."""
+        return values
+
+    # ------------------------------------------------------------------- medians
+    @api.model
+    def _update_segment_thresholds(self, companies):
+        """Median average ticket and 12-month visits of active customers."""
+        for company in companies.filtered(lambda c: c.loop_segment_mode == "median"):
+            amount, frequency = self.env.execute_query(
+                SQL(
+                    """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY %(ticket)s),
+                              percentile_cont(0.5) WITHIN GROUP (ORDER BY %(visits)s)
+                         FROM res_partner p WHERE %(visits)s >= 1""",
+                    ticket=_cd("loop_avg_ticket", company, "float"),
+                    visits=_cd("loop_visit_count_12m", company, "float"),
+                )
+            )[0]
+            company.write(
+                {
+                    "loop_segment_amount": round(amount or 0.0, 2),
+                    "loop_segment_frequency": round(frequency or 0.0, 2),
+                }
+            )
+
+    # -------------------------------------------------------------- classification
+    @api.model
+    def _classify(self, company, ids, today):
+        """Tier, segment, health, referral count and stage of ``ids``."""
+        if not ids:
+            return 0
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id, %(visits)s, %(visits_12m)s, %(spend_12m)s, %(ticket)s,
+                          %(interval)s, %(days)s, %(tier)s, %(segment)s, %(health)s,
+                          p.loop_user_id, %(referrals)s
+                     FROM res_partner p WHERE p.id = ANY(%(ids)s)""",
+                visits=_cd("loop_visit_count", company, "integer"),
+                visits_12m=_cd("loop_visit_count_12m", company, "integer"),
+                spend_12m=_cd("loop_spend_12m", company, "float"),
+                ticket=_cd("loop_avg_ticket", company, "float"),
+                interval=_cd("loop_avg_interval", company, "float"),
+                days=_cd("loop_days_since_visit", company, "integer"),
+                tier=_cd("loop_tier_id", company, "integer"),
+                segment=_cd("loop_segment", company, "text"),
+                health=_cd("loop_health", company, "text"),
+                referrals=_cd("loop_referral_paid_count", company, "integer"),
+                ids=list(ids),
+            )
+        )
+        referrals = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT p.loop_referred_by_id, COUNT(*) FROM res_partner p
+                        WHERE p.loop_referred_by_id = ANY(%(ids)s) AND %(visits)s >= 1
+                        GROUP BY p.loop_referred_by_id""",
+                    ids=list(ids),
+                    visits=_cd("loop_visit_count", company, "integer"),
+                )
+            )
+        )
+        bands = self.env["loop.tier"]._tier_bands(company)
+        minimum = dict(bands)
+        values, tier_changes, new_risks = {}, [], []
+        for pid, visits, visits_12m, spend_12m, ticket, interval, days, tier, _seg, health, user, _r in rows:
+            new_tier = loop_rules.tier_for_spend(spend_12m or 0.0, bands) or None
+            new_health = loop_rules.health_for(
+                days,
+                interval,
+                company.loop_at_risk_min_days,
+                company.loop_at_risk_factor,
+                company.loop_lost_days,
+            )
+            values[pid] = {
+                "loop_tier_id": new_tier,
+                "loop_segment": loop_rules.segment_for(
+                    visits or 0,
+                    visits_12m or 0,
+                    ticket or 0.0,
+                    company.loop_segment_amount,
+                    company.loop_segment_frequency,
+                ),
+                "loop_health": new_health,
+                "loop_referral_paid_count": referrals.get(pid, 0),
+            }
+            if new_tier != tier:
+                if not tier:
+                    direction = "new"
+                elif minimum.get(new_tier, 0.0) > minimum.get(tier, 0.0):
+                    direction = "up"
+                else:
+                    direction = "down"
+                tier_changes.append((pid, tier, new_tier, direction, spend_12m or 0.0, user))
+            if new_health == "at_risk" and health != "at_risk":
+                new_risks.append((pid, user))
+        self._write_company_values(company, values)
+        self._record_tier_changes(company, tier_changes)
+        self._mark_recent_upgrades(company, [row[0] for row in rows], today)
+        self._schedule_win_back(company, new_risks)
+        targets = self._stage_targets(company, ids, {pid: v["loop_health"] for pid, v in values.items()})
+        self._set_stages(company, targets, kind="auto", reason=False)
+        return len(rows)
+
+    @api.model
+    def _stage_targets(self, company, ids, health):
+        """The stage each partner's statistics qualify for (pinned ones left out)."""
+        stages = self.env["loop.stage"].search([])
+        lost = stages.filtered("is_lost")[:1]
+        partners = self.env["res.partner"].with_company(company).with_context(active_test=False)
+        pinned = {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s",
+                    list(ids),
+                    _cd("loop_stage_pinned", company, "boolean"),
+                )
+            )
+        }
+        targets = {}
+        for stage in stages.filtered(lambda s: not s.is_lost).sorted("sequence"):
+            domain = stage._rule_domain_list()
+            matched = partners.search([("id", "in", list(ids))] + domain).ids if domain else ids
+            for pid in matched:
+                targets[pid] = stage.id
+        for pid in ids:
+            if lost and health.get(pid) == "lost":
+                targets[pid] = lost.id
+        return {pid: stage_id for pid, stage_id in targets.items() if pid not in pinned}
+
+    @api.model
+    def _set_stages(self, company, targets, kind="auto", reason=False, pin=None):
+        """Move partners to stages, keeping the history; returns the moved ids."""
+        if not targets:
+            return []
+        current = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                    _cd("loop_stage_id", company, "integer"),
+                    list(targets),
+                )
+            )
+        )
+        now = fields.Datetime.now()
+        moved = {pid: sid for pid, sid in targets.items() if current.get(pid) != sid}
+        values = {pid: {"loop_stage_id": sid, "loop_stage_date": str(now)} for pid, sid in moved.items()}
+        if pin is not None:
+            for pid in targets:
+                values.setdefault(pid, {"loop_stage_id": targets[pid], "loop_stage_date": None})
+                values[pid]["loop_stage_pinned"] = pin or None
+            for pid in set(targets) - set(moved):
+                values[pid].pop("loop_stage_date")
+                self._write_company_values(company, {pid: values.pop(pid)})
+        if values:
+            self._write_company_values(company, values)
+        if moved:
+            self.env["loop.stage.history"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE loop_stage_history SET date_end = %(now)s
+                        WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
+                          AND date_end IS NULL""",
+                    now=now,
+                    company=company.id,
+                    ids=list(moved),
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO loop_stage_history
+                           (partner_id, company_id, stage_from_id, stage_to_id, date, kind,
+                            reason, user_id, create_uid, create_date, write_uid, write_date)
+                       SELECT v.pid, %(company)s, v.old, v.new, %(now)s, %(kind)s, %(reason)s,
+                              %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                         FROM unnest(%(pids)s::int[], %(olds)s::int[], %(news)s::int[])
+                              AS v(pid, old, new)""",
+                    company=company.id,
+                    now=now,
+                    kind=kind,
+                    reason=reason or None,
+                    uid=self.env.uid,
+                    pids=list(moved),
+                    olds=[current.get(pid) for pid in moved],
+                    news=list(moved.values()),
+                )
+            )
+            self.env["loop.stage.history"].invalidate_model()
+        return list(moved)
+
+    @api.model
+    def _mark_recent_upgrades(self, company, ids, today):
+        """Flag the partners whose tier went up in the last 12 months."""
+        recent = {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT partner_id FROM loop_tier_history
+                        WHERE company_id = %s AND partner_id = ANY(%s)
+                          AND direction = 'up' AND date >= %s""",
+                    company.id,
+                    list(ids),
+                    loop_rules.window_start(today),
+                )
+            )
+        }
+        self._write_company_values(
+            company, {pid: {"loop_recent_upgrade": (pid in recent) or None} for pid in ids}
+        )
+
+    @api.model
+    def _record_tier_changes(self, company, changes):
+        if not changes:
+            return
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO loop_tier_history
+                       (partner_id, company_id, tier_from_id, tier_to_id, date, direction,
+                        spend_12m, create_uid, create_date, write_uid, write_date)
+                   SELECT v.pid, %(company)s, v.old, v.new, %(now)s, v.direction, v.spend,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM unnest(%(pids)s::int[], %(olds)s::int[], %(news)s::int[],
+                                 %(directions)s::varchar[], %(spends)s::float[])
+                          AS v(pid, old, new, direction, spend)""",
+                company=company.id,
+                now=now,
+                uid=self.env.uid,
+                pids=[c[0] for c in changes],
+                olds=[c[1] for c in changes],
+                news=[c[2] for c in changes],
+                directions=[c[3] for c in changes],
+                spends=[c[4] for c in changes],
+            )
+        )
+        self.env["loop.tier.history"].invalidate_model()
+        tiers = {t.id: t.name for t in self.env["loop.tier"].browse({c[2] for c in changes if c[2]})}
+        activities = [
+            (
+                pid,
+                user,
+                self.env._("Tier upgraded to %(tier)s", tier=tiers.get(new, "-"))
+                if direction == "up"
+                else self.env._("Tier downgraded to %(tier)s", tier=tiers.get(new, "-")),
+            )
+            for pid, _old, new, direction, _spend, user in changes
+            if direction in ("up", "down") and user
+        ]
+        self._schedule_activities("five_customer_loop.mail_activity_type_tier_change", activities)
+
+    @api.model
+    def _schedule_win_back(self, company, risks):
+        summary = self.env._("Win back: no visit for a long time")
+        self._schedule_activities(
+            "five_customer_loop.mail_activity_type_win_back",
+            [(pid, user, summary) for pid, user in risks if user],
+        )
+
+    @api.model
+    def _schedule_activities(self, type_xmlid, items):
+        """Create activities ``[(partner_id, user_id, summary)]``, one open per type."""
+        if not items:
+            return
+        activity_type = self.env.ref(type_xmlid)
+        Activity = self.env["mail.activity"].sudo()  # staff may not own the partner: system task
+        open_ids = set(
+            Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", [i[0] for i in items]),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).mapped("res_id")
+        )
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        deadline = activity_type._get_date_deadline()
+        vals_list = []
+        for pid, user, summary in items:
+            if pid in open_ids:
+                continue
+            open_ids.add(pid)
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": pid,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user,
+                    "summary": summary,
+                    "date_deadline": deadline,
+                }
+            )
+        if vals_list:
+            Activity.with_context(mail_activity_quick_update=True).create(vals_list)
+
+    # -------------------------------------------------------------------- running
+    @api.model
+    def refresh_partners(self, partners):
+        """Recompute everything for a few partners now (their referrers too)."""
+        partners = partners.exists()
+        if not partners:
+            return
+        today = fields.Date.context_today(self)
+        ids = set(partners.ids) | set(partners.loop_referred_by_id.ids)
+        for company in self.env["res.company"].sudo().search([]):  # figures of every company
+            candidates = self._candidates(company, ids)
+            self._compute_stats(company, candidates, today)
+            self._classify(company, candidates, today)
+
+    @api.model
+    def _batch_size(self):
+        return int(self.env["ir.config_parameter"].sudo().get_param(
+            "five_customer_loop.batch_size", 10000
+        ))
+
+    @api.model
+    def _load_state(self, today, force=False):
+        # sudo: the run state is a technical parameter of this engine only.
+        raw = self.env["ir.config_parameter"].sudo().get_param(RUN_PARAM)
+        state = json.loads(raw) if raw else {}
+        if force or state.get("day") != today.isoformat():
+            state = {"day": today.isoformat(), "phase": 0, "cursor": 0, "done": 0}
+        return state
+
+    @api.model
+    def _save_state(self, state):
+        # sudo: see _load_state.
+        self.env["ir.config_parameter"].sudo().set_param(RUN_PARAM, json.dumps(state))
+
+    @api.model
+    def run_batch(self, force=False):
+        """Process the next batch of today's full run; returns ``(done, remaining)``.
+
+        The state (phase and last partner id) is saved in the same transaction
+        as the batch, so a run killed mid-way resumes where its last committed
+        batch ended and reaches the same final result.
+        """
+        today = fields.Date.context_today(self)
+        state = self._load_state(today, force=force)
+        if state["phase"] >= len(PHASES):
+            return state["done"], 0
+        phase = PHASES[state["phase"]]
+        size = self._batch_size()
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT id FROM res_partner WHERE id > %s ORDER BY id LIMIT %s",
+                    state["cursor"],
+                    size,
+                )
+            )
+        ]
+        started = time.monotonic()
+        companies = self.env["res.company"].sudo().search([])  # every company's figures
+        if ids:
+            for company in companies:
+                candidates = self._candidates(company, ids)
+                if phase == "stats":
+                    self._compute_stats(company, candidates, today)
+                else:
+                    self._classify(company, candidates, today)
+            state["cursor"] = ids[-1]
+            state["done"] += len(ids)
+        if len(ids) < size:
+            if phase == "stats":
+                self._update_segment_thresholds(companies)
+            state["phase"] += 1
+            state["cursor"] = 0
+        _logger.info(
+            "Five-Customer Loop: %s batch of %s partners in %.2fs",
+            phase, len(ids), time.monotonic() - started,
+        )
+        self._save_state(state)
+        remaining = self._remaining(state)
+        return state["done"], remaining
+
+    @api.model
+    def _remaining(self, state):
+        if state["phase"] >= len(PHASES):
+            return 0
+        total = self.env.execute_query(SQL("SELECT COUNT(*) FROM res_partner"))[0][0]
+        after = self.env.execute_query(
+            SQL("SELECT COUNT(*) FROM res_partner WHERE id > %s", state["cursor"])
+        )[0][0]
+        return after + total * (len(PHASES) - state["phase"] - 1)
+
+    @api.model
+    def run_all(self, force=True):
+        """Run a whole recompute in this transaction (tests, install, benchmark)."""
+        done, remaining = self.run_batch(force=force)
+        while remaining:
+            done, remaining = self.run_batch()
+        return done
+
+    @api.model
+    def _cron_recompute(self):
+        """Nightly: one batch per call; the cron runner commits and calls again."""
+        done, remaining = self.run_batch()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

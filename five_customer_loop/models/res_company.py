@@ -1,0 +1,96 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    loop_lost_days = fields.Integer(
+        string="Lost After (days)",
+        default=180,
+        help="A customer with no paid visit for more than this many days is Lost.",
+    )
+    loop_at_risk_min_days = fields.Integer(
+        string="At Risk After (days)",
+        default=60,
+        help="A customer is at risk after max(this many days, factor x their own "
+        "average interval between visits) without a visit.",
+    )
+    loop_at_risk_factor = fields.Float(
+        string="At Risk Interval Factor",
+        default=2.0,
+        help="How many of the customer's own average intervals may pass before "
+        "they are at risk.",
+    )
+    loop_segment_mode = fields.Selection(
+        [("median", "Median of active customers"), ("manual", "Fixed by hand")],
+        string="Segment Thresholds",
+        default="median",
+        required=True,
+    )
+    loop_segment_amount = fields.Float(
+        string="High Amount From",
+        help="Average ticket from which a customer counts as high amount. "
+        "Recomputed every night in median mode.",
+    )
+    loop_segment_frequency = fields.Float(
+        string="Frequent From (visits)",
+        help="Visits in the last 12 months from which a customer counts as "
+        "frequent. Recomputed every night in median mode.",
+    )
+    loop_conversion_days = fields.Integer(
+        string="Conversion Window (days)",
+        default=90,
+        help="Stage conversion counts customers who reach the next stage within "
+        "this many days after entering a stage.",
+    )
+
+    @api.constrains(
+        "loop_lost_days",
+        "loop_at_risk_min_days",
+        "loop_at_risk_factor",
+        "loop_conversion_days",
+        "loop_segment_amount",
+        "loop_segment_frequency",
+    )
+    def _check_loop_settings(self):
+        for company in self:
+            if company.loop_lost_days <= 0 or company.loop_at_risk_min_days <= 0:
+                raise ValidationError(
+                    self.env._("The lost and at-risk delays must be positive numbers of days.")
+                )
+            if company.loop_at_risk_min_days >= company.loop_lost_days:
+                raise ValidationError(
+                    self.env._(
+                        "A customer must be at risk before being lost: the at-risk "
+                        "delay (%(risk)s days) must be shorter than the lost delay "
+                        "(%(lost)s days).",
+                        risk=company.loop_at_risk_min_days,
+                        lost=company.loop_lost_days,
+                    )
+                )
+            if company.loop_at_risk_factor <= 0 or company.loop_conversion_days <= 0:
+                raise ValidationError(
+                    self.env._("The interval factor and the conversion window must be positive.")
+                )
+            if company.loop_segment_amount < 0 or company.loop_segment_frequency < 0:
+                raise ValidationError(
+                    self.env._("Segment thresholds cannot be negative.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._loop_create_default_tiers()
+        return companies
+
+    def _loop_create_default_tiers(self):
+        """Give companies without tiers a copy of the default tiers (seed 004)."""
+        templates = self.env["loop.tier"]
+        for code in ("key", "a", "b", "c", "d", "e"):
+            templates |= self.env.ref(f"five_customer_loop.tier_{code}", raise_if_not_found=False) or templates
+        Tier = self.env["loop.tier"].sudo()  # default data of a new company, created by its creator
+        for company in self:
+            if templates and not Tier.search_count([("company_id", "=", company.id)]):
+                for template in templates:
+                    template.copy({"company_id": company.id})

@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    loop_lost_days = fields.Integer(related="company_id.loop_lost_days", readonly=False)
+    loop_at_risk_min_days = fields.Integer(
+        related="company_id.loop_at_risk_min_days", readonly=False
+    )
+    loop_at_risk_factor = fields.Float(related="company_id.loop_at_risk_factor", readonly=False)
+    loop_segment_mode = fields.Selection(related="company_id.loop_segment_mode", readonly=False)
+    loop_segment_amount = fields.Float(related="company_id.loop_segment_amount", readonly=False)
+    loop_segment_frequency = fields.Float(
+        related="company_id.loop_segment_frequency", readonly=False
+    )
+    loop_conversion_days = fields.Integer(
+        related="company_id.loop_conversion_days", readonly=False
+    )

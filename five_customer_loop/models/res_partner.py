@@ -1,0 +1,342 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+SENSITIVE = "five_customer_loop.group_loop_user"
+
+AGE_BANDS = [
+    ("u20", "Under 20"),
+    ("20s", "20-29"),
+    ("30s", "30-39"),
+    ("40s", "40-49"),
+    ("50s", "50-59"),
+    ("60p", "60 and over"),
+]
+
+SEGMENTS = [
+    ("new", "New"),
+    ("big", "Big Customer"),
+    ("potential", "Potential"),
+    ("loyal", "Loyal"),
+    ("occasional", "Occasional"),
+]
+
+HEALTH = [
+    ("none", "No Visit Yet"),
+    ("good", "Healthy"),
+    ("at_risk", "At Risk"),
+    ("lost", "Lost"),
+]
+
+# Figures the batch engine writes for each company (company-dependent columns).
+STAT_FIELDS = (
+    "loop_first_visit",
+    "loop_last_visit",
+    "loop_visit_count",
+    "loop_visit_count_12m",
+    "loop_spend_total",
+    "loop_spend_12m",
+    "loop_avg_ticket",
+    "loop_avg_interval",
+    "loop_days_since_visit",
+    "loop_next_visit",
+    "loop_repurchase_rate",
+)
+
+
+def _age_band(birthday, today):
+    age = relativedelta(today, birthday).years
+    for limit, code in ((20, "u20"), (30, "20s"), (40, "30s"), (50, "40s"), (60, "50s")):
+        if age < limit:
+            return code
+    return "60p"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ---------------------------------------------------------------- basic archive
+    loop_birthday = fields.Date(string="Birthday")
+    loop_lunar_month = fields.Integer(string="Lunar Birthday Month")
+    loop_lunar_day = fields.Integer(string="Lunar Birthday Day")
+    loop_gender = fields.Selection(
+        [("female", "Female"), ("male", "Male"), ("other", "Other")], string="Gender"
+    )
+    loop_age_band = fields.Selection(
+        AGE_BANDS,
+        string="Age Band",
+        compute="_compute_loop_age_band",
+        store=True,
+        readonly=False,
+        help="Computed from the birthday when it is known; set by hand otherwise.",
+    )
+    loop_occupation = fields.Char(string="Occupation")
+    loop_family = fields.Text(string="Family")
+    loop_hobbies = fields.Text(string="Hobbies")
+    loop_needs = fields.Text(string="Needs and Pain Points")
+    loop_preferences = fields.Text(
+        string="Preferences", help="E.g. favourite tea, pillow height, music, room temperature."
+    )
+    loop_skin_type = fields.Selection(
+        [
+            ("normal", "Normal"),
+            ("dry", "Dry"),
+            ("oily", "Oily"),
+            ("combination", "Combination"),
+            ("sensitive", "Sensitive"),
+        ],
+        string="Skin Type",
+    )
+    loop_personality = fields.Text(string="Personality", groups=SENSITIVE)
+    loop_allergies = fields.Text(string="Allergies", groups=SENSITIVE)
+    loop_contraindications = fields.Text(
+        string="Health and Contraindications", groups=SENSITIVE
+    )
+    loop_channel_id = fields.Many2one("loop.channel", string="Acquisition Channel", index=True)
+    loop_referred_by_id = fields.Many2one(
+        "res.partner", string="Referred By", index="btree_not_null", ondelete="set null"
+    )
+    loop_referral_ids = fields.One2many(
+        "res.partner", "loop_referred_by_id", string="Referred Customers"
+    )
+    loop_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible Staff",
+        index="btree_not_null",
+        help="The staff member who follows this customer (专人负责): activities go to them.",
+    )
+    loop_store_id = fields.Many2one(
+        "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
+    )
+
+    # ------------------------------------------------------- consumption archive
+    loop_first_visit = fields.Date(string="First Visit", company_dependent=True, readonly=True)
+    loop_last_visit = fields.Date(string="Last Visit", company_dependent=True, readonly=True)
+    loop_visit_count = fields.Integer(
+        string="Visits", company_dependent=True, readonly=True, help="Distinct days with a paid order."
+    )
+    loop_visit_count_12m = fields.Integer(
+        string="Visits (12 Months)", company_dependent=True, readonly=True
+    )
+    loop_spend_total = fields.Float(
+        string="Total Spend", company_dependent=True, readonly=True, digits="Account",
+        help="Paid orders net of refunds, in company currency.",
+    )
+    loop_spend_12m = fields.Float(
+        string="12-Month Spend", company_dependent=True, readonly=True, digits="Account",
+        help="Paid orders of the last 12 months net of refunds, in company currency.",
+    )
+    loop_avg_ticket = fields.Float(
+        string="Average Ticket", company_dependent=True, readonly=True, digits="Account",
+        help="Total spend divided by the number of visits.",
+    )
+    loop_avg_interval = fields.Float(
+        string="Average Interval (days)", company_dependent=True, readonly=True, digits=(16, 1)
+    )
+    loop_days_since_visit = fields.Integer(
+        string="Days Since Last Visit", company_dependent=True, readonly=True
+    )
+    loop_next_visit = fields.Date(
+        string="Expected Next Visit", company_dependent=True, readonly=True,
+        help="Last visit plus the customer's average interval.",
+    )
+    loop_repurchase_rate = fields.Float(
+        string="Repurchase Rate (%)", company_dependent=True, readonly=True, digits=(16, 1),
+        help="Share of the distinct products bought that were bought again on another visit.",
+    )
+    loop_top_products = fields.Text(
+        string="Top Services and Products", compute="_compute_loop_top_products"
+    )
+
+    # ------------------------------------------------------------------- the loop
+    loop_tier_id = fields.Many2one(
+        "loop.tier", string="Tier", company_dependent=True, readonly=True, ondelete="set null"
+    )
+    loop_segment = fields.Selection(
+        SEGMENTS, string="Value Segment", company_dependent=True, readonly=True
+    )
+    loop_stage_id = fields.Many2one(
+        "loop.stage",
+        string="Loop Stage",
+        company_dependent=True,
+        group_expand="_read_group_loop_stage_ids",
+        ondelete="set null",
+    )
+    loop_stage_date = fields.Datetime(string="In Stage Since", company_dependent=True, readonly=True)
+    loop_stage_pinned = fields.Boolean(
+        string="Stage Pinned",
+        company_dependent=True,
+        readonly=True,
+        help="A manager fixed the stage by hand: the nightly rules leave it alone.",
+    )
+    loop_health = fields.Selection(HEALTH, string="Health", company_dependent=True, readonly=True)
+    loop_recent_upgrade = fields.Boolean(
+        string="Upgraded in 12 Months",
+        company_dependent=True,
+        readonly=True,
+        help="The customer's tier went up during the last 12 months.",
+    )
+    loop_referral_paid_count = fields.Integer(
+        string="Paying Referrals",
+        company_dependent=True,
+        readonly=True,
+        help="Referred customers who paid at least one visit.",
+    )
+    loop_card_balance = fields.Float(
+        string="Stored Value", company_dependent=True, readonly=True, digits="Account"
+    )
+    loop_card_sessions = fields.Integer(
+        string="Sessions Left", company_dependent=True, readonly=True
+    )
+    loop_card_count = fields.Integer(
+        string="Active Cards",
+        company_dependent=True,
+        readonly=True,
+        help="Cards with value or sessions left.",
+    )
+    loop_stage_history_ids = fields.One2many(
+        "loop.stage.history", "partner_id", string="Stage History", readonly=True
+    )
+    loop_tier_history_ids = fields.One2many(
+        "loop.tier.history", "partner_id", string="Tier History", readonly=True
+    )
+    loop_kanban_color = fields.Integer(compute="_compute_loop_kanban_color")
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("loop_birthday")
+    def _compute_loop_age_band(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            if partner.loop_birthday:
+                partner.loop_age_band = _age_band(partner.loop_birthday, today)
+            elif not partner.loop_age_band:
+                partner.loop_age_band = False
+
+    @api.depends("loop_health")
+    def _compute_loop_kanban_color(self):
+        colors = {"at_risk": 2, "lost": 1, "good": 10}
+        for partner in self:
+            partner.loop_kanban_color = colors.get(partner.loop_health, 0)
+
+    def _compute_loop_top_products(self):
+        lines = self.env["pos.order.line"]
+        groups = lines._read_group(
+            [
+                ("order_id.partner_id", "in", self.ids),
+                ("order_id.state", "in", ("paid", "done", "invoiced")),
+                ("order_id.company_id", "=", self.env.company.id),
+                ("qty", ">", 0),
+            ],
+            ["order_partner_id", "product_id"],
+            ["qty:sum"],
+        )
+        by_partner = {}
+        for partner, product, qty in groups:
+            by_partner.setdefault(partner.id, []).append((qty, product.display_name))
+        for partner in self:
+            top = sorted(by_partner.get(partner.id, []), reverse=True)[:5]
+            partner.loop_top_products = "\n".join(f"{name} × {qty:g}" for qty, name in top)
+
+    @api.model
+    def _read_group_loop_stage_ids(self, stages, domain):
+        return stages.search([])
+
+    # ---------------------------------------------------------------- constraints
+    @api.constrains("loop_birthday")
+    def _check_loop_birthday(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            if partner.loop_birthday and partner.loop_birthday > today:
+                raise ValidationError(
+                    self.env._("The birthday of %(name)s cannot be in the future.", name=partner.name)
+                )
+
+    @api.constrains("loop_lunar_month", "loop_lunar_day")
+    def _check_loop_lunar_birthday(self):
+        for partner in self:
+            month, day = partner.loop_lunar_month, partner.loop_lunar_day
+            if (month or day) and not (1 <= month <= 12 and 1 <= day <= 30):
+                raise ValidationError(
+                    self.env._(
+                        "A lunar birthday needs a month from 1 to 12 and a day from 1 to 30."
+                    )
+                )
+
+    # ----------------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if self.env.context.get("loop_enroll"):
+            partners._loop_enroll()
+        return partners
+
+    def write(self, vals):
+        if "loop_stage_id" in vals and not self.env.context.get("loop_engine"):
+            return self._loop_move_stage(
+                self.env["loop.stage"].browse(vals.pop("loop_stage_id")),
+                reason=self.env.context.get("loop_stage_reason")
+                or self.env._("Moved in the funnel"),
+                pin=self.env.context.get("loop_stage_pin", True),
+                other_vals=vals,
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------- actions
+    def _loop_enroll(self):
+        """Put customers who have no stage yet into the first stage of the loop."""
+        first = self.env["loop.stage"].search([("is_lost", "=", False)], limit=1)
+        newcomers = self.filtered(lambda p: not p.loop_stage_id and not p.is_company)
+        if first and newcomers:
+            self.env["loop.engine"]._set_stages(
+                self.env.company, {p.id: first.id for p in newcomers}, kind="auto",
+                reason=self.env._("Enrolled in the loop"),
+            )
+
+    def _loop_move_stage(self, stage, reason, pin=True, other_vals=None):
+        if not self.env.user.has_group("five_customer_loop.group_loop_manager"):
+            raise AccessError(self.env._("Only loop managers can move customers between stages."))
+        if not stage:
+            raise ValidationError(self.env._("Choose the stage to move the customers to."))
+        if not (reason or "").strip():
+            raise ValidationError(self.env._("Give a reason for moving the customers by hand."))
+        if other_vals:
+            super().write(other_vals)
+        self.env["loop.engine"]._set_stages(
+            self.env.company,
+            {p.id: stage.id for p in self},
+            kind="manual",
+            reason=reason.strip(),
+            pin=pin,
+        )
+        return True
+
+    def action_loop_unpin_stage(self):
+        if not self.env.user.has_group("five_customer_loop.group_loop_manager"):
+            raise AccessError(self.env._("Only loop managers can release a pinned stage."))
+        self.env["loop.engine"]._write_company_values(
+            self.env.company, {p.id: {"loop_stage_pinned": False} for p in self}
+        )
+        self.env["loop.engine"].refresh_partners(self)
+        return True
+
+    def action_loop_refresh(self):
+        self.env["loop.engine"].refresh_partners(self)
+        return True
+
+    def action_loop_enroll(self):
+        self._loop_enroll()
+        self.env["loop.engine"].refresh_partners(self)
+        return True
+
+    def _loop_open_related(self, xmlid, field):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [(field, "=", self.id)]
+        action["context"] = {f"default_{field}": self.id}
+        return action
+
+    def action_loop_view_stage_history(self):
+        return self._loop_open_related(
+            "five_customer_loop.loop_stage_history_action", "partner_id"
+        )

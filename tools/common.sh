@@ -1,0 +1,56 @@
+# Shared settings of the set-up, run and test commands (sourced, not executed).
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ADDON=five_customer_loop
+# Where Odoo 18.0 Community lives: a source tree with odoo-bin in it.
+ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
+# The virtual environment, kept outside the checkout so clean clones reuse it.
+CACHE_DIR="${FCL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/five_customer_loop}"
+VENV="${FCL_VENV:-$CACHE_DIR/venv}"
+PY="$VENV/bin/python"
+DB_HOST="${PGHOST:-}"
+DB_USER="${FCL_DB_USER:-$(id -un)}"
+BASE_MODULES="contacts,mail,calendar,point_of_sale"
+
+die() {
+    echo "ERROR: $*" >&2
+    exit 2
+}
+
+need_odoo() {
+    if [ ! -f "$ODOO_SRC/odoo-bin" ] || [ ! -f "$ODOO_SRC/odoo/release.py" ]; then
+        cat >&2 <<MSG
+ERROR: Odoo 18.0 Community was not found at ODOO_SRC=$ODOO_SRC.
+  This project runs its tests against real Odoo and never skips them.
+  Provide an Odoo 18.0 source tree (with odoo-bin in it) and either put it at
+  /opt/odoo-18.0 or point ODOO_SRC at it, e.g.:
+      git clone --depth 1 --branch 18.0 <odoo-community-repository> /opt/odoo-18.0
+      ODOO_SRC=/path/to/odoo-18.0 make test
+MSG
+        exit 3
+    fi
+    local version
+    version=$(sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\).*/\1.\2/p" "$ODOO_SRC/odoo/release.py")
+    [ "$version" = "18.0" ] || die "ODOO_SRC=$ODOO_SRC holds Odoo $version, not 18.0."
+}
+
+need_postgres() {
+    if [ "$DB_USER" = "postgres" ]; then
+        die "Odoo must not connect as 'postgres': set FCL_DB_USER to another role."
+    fi
+    if ! psql -d postgres -U "$DB_USER" -Atc 'select 1' >/dev/null 2>&1; then
+        cat >&2 <<MSG
+ERROR: PostgreSQL is not reachable as role '$DB_USER' (PGHOST='${PGHOST:-local socket}').
+  Start it (Debian: pg_ctlcluster <version> main start) and create the role:
+      sudo -u postgres createuser --createdb $DB_USER
+MSG
+        exit 4
+    fi
+}
+
+odoo_cmd() {
+    "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ODOO_SRC/addons,$ROOT" \
+        --db_user="$DB_USER" ${DB_HOST:+--db_host="$DB_HOST"} "$@"
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run: Odoo on 127.0.0.1:8069 with a database holding the addon and its demo
+# data (created on first run, upgraded on the next ones).
+source "$(dirname "$0")/common.sh"
+need_odoo
+"$ROOT/tools/setup.sh"
+DB="${FCL_DB:-five_customer_loop_demo}"
+PORT="${FCL_PORT:-8069}"
+if ! psql -d postgres -Atc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
+    echo "Creating $DB with the addon and its demo data (a few minutes the first time)"
+    createdb "$DB"
+    odoo_cmd -d "$DB" -i "$ADDON" --load-language=zh_CN --stop-after-init --no-http
+else
+    odoo_cmd -d "$DB" -u "$ADDON" --stop-after-init --no-http
+fi
+echo "Odoo serves http://127.0.0.1:$PORT  (manager: login 'manager', password 'manager'; admin: 'admin'/'admin')"
+exec "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ODOO_SRC/addons,$ROOT" --db_user="$DB_USER" \
+    ${DB_HOST:+--db_host="$DB_HOST"} -d "$DB" --db-filter="^$DB\$" \
+    --http-interface=127.0.0.1 --http-port="$PORT" "$@"

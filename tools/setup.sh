@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set-up: system packages, a virtual environment with Odoo's and our test
+# requirements, and a check that PostgreSQL answers.
+source "$(dirname "$0")/common.sh"
+need_odoo
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    missing=()
+    for pkg in chromium wkhtmltopdf libldap2-dev libsasl2-dev libpq-dev poppler-utils fonts-noto-cjk; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing system packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+fi
+
+stamp="$VENV/.fcl-requirements"
+want=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" | sha1sum | cut -c1-16)
+if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Creating the virtual environment in $VENV"
+    mkdir -p "$CACHE_DIR"
+    python3 -m venv "$VENV"
+    constraints="$CACHE_DIR/constraints.txt"
+    # cbor2 5.4 does not build with setuptools 80 and later.
+    echo 'setuptools<80' >"$constraints"
+    PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q --upgrade pip wheel
+    PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q \
+        -r "$ODOO_SRC/requirements.txt" -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt"
+    echo "$want" >"$stamp"
+fi
+need_postgres
+echo "Set-up done: Odoo at $ODOO_SRC, Python at $PY, PostgreSQL reachable as $DB_USER."

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Test: lint, then the whole suite on real Odoo 18.0 in a fresh database.
+# Exits non-zero when a test fails, when the log holds an unexpected WARNING or
+# ERROR line, or when Odoo cannot be found. It never passes by skipping.
+source "$(dirname "$0")/common.sh"
+need_odoo
+"$ROOT/tools/setup.sh"
+
+LOG_DIR="${FCL_LOG_DIR:-$ROOT/var/log}"
+mkdir -p "$LOG_DIR"
+
+if [ "${FCL_SKIP_LINT:-0}" != 1 ]; then
+    echo "== lint (pre-commit)"
+    (cd "$ROOT" && "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure) ||
+        die "lint failed: run 'make lint' and commit the fixes."
+fi
+
+# A template database holding Odoo's modules we depend on, without demo data,
+# rebuilt whenever Odoo's tree or the module list changes.
+odoo_rev=$(cd "$ODOO_SRC" && { git rev-parse --short HEAD 2>/dev/null || cat odoo/release.py; } | sha1sum | cut -c1-8)
+TEMPLATE="fcl_tmpl_$(echo "$odoo_rev $BASE_MODULES" | sha1sum | cut -c1-10)"
+if ! psql -d postgres -Atc "select 1 from pg_database where datname='$TEMPLATE'" | grep -q 1; then
+    echo "== building template database $TEMPLATE ($BASE_MODULES, about two minutes)"
+    createdb "${TEMPLATE}_wip" 2>/dev/null || { dropdb "${TEMPLATE}_wip"; createdb "${TEMPLATE}_wip"; }
+    odoo_cmd -d "${TEMPLATE}_wip" -i "$BASE_MODULES" --without-demo=all \
+        --stop-after-init --no-http --log-level=warn >"$LOG_DIR/template.log" 2>&1 ||
+        { tail -n 50 "$LOG_DIR/template.log"; die "building the template database failed"; }
+    psql -d postgres -qc "ALTER DATABASE \"${TEMPLATE}_wip\" RENAME TO \"$TEMPLATE\""
+fi
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Lines that Odoo core itself emits on this machine, never our code. Keep short.
+ALLOW=(
+    # wkhtmltopdf from Debian is not the patched-Qt build: headers are simplified.
+    'You need Wkhtmltopdf to print a pdf version of the reports|unpatched qt'
+)
+
+check_log() {  # $1 = log file, $2 = label
+    local bad
+    bad=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1" | grep -vE "$(IFS='|'; echo "${ALLOW[*]}")" || true)
+    if [ -n "$bad" ]; then
+        echo "$bad" | head -n 40
+        echo "$2: the log holds WARNING/ERROR lines (full log: $1)" >&2
+        return 1
+    fi
+}
+
+status=0
+DB="fcl_test_$$"
+dropdb --if-exists "$DB" >/dev/null 2>&1
+createdb -T "$TEMPLATE" "$DB"
+echo "== installing $ADDON with its tests into $DB"
+set +e
+odoo_cmd -d "$DB" -i "$ADDON" --test-enable --test-tags "/$ADDON${FCL_TEST_TAGS:+,$FCL_TEST_TAGS}" \
+    --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
+    --log-level=info --workers=0 --max-cron-threads=0 >"$LOG_DIR/test.log" 2>&1
+rc=$?
+set -e
+grep -E '(odoo\.tests\.stats|odoo\.tests\.result|FAIL:|ERROR:|Ran [0-9]+ tests)' "$LOG_DIR/test.log" | tail -n 40 || true
+[ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
+check_log "$LOG_DIR/test.log" "test run" || status=1
+report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$LOG_DIR/test.log" | tail -n 1 || true)
+if [ -z "$report" ]; then
+    echo "no test report found in the log: the suite did not run" >&2
+    status=1
+    report="0 failed, 0 error(s) of 0 tests"
+fi
+read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
+[ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
+[ "${FCL_KEEP_DB:-0}" = 1 ] || dropdb --if-exists "$DB"
+
+if [ "${FCL_SKIP_EXISTING:-0}" != 1 ]; then
+    echo "== installing into a database that already holds customers and POS orders"
+    "$ROOT/tools/check_existing_db.sh" "$TEMPLATE" || status=1
+fi
+
+echo "$((total - failed - errors)) passed, $((failed + errors)) failed"
+exit $status
