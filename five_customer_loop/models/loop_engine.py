@@ -121,6 +121,7 @@ class LoopEngine(models.AbstractModel):
     @api.model
     def _candidates(self, company, ids):
         """Partners of ``ids`` that take part in the loop of ``company``."""
+        self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p

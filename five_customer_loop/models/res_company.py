@@ -89,8 +89,10 @@ class ResCompany(models.Model):
         templates = self.env["loop.tier"]
         for code in ("key", "a", "b", "c", "d", "e"):
             templates |= self.env.ref(f"five_customer_loop.tier_{code}", raise_if_not_found=False) or templates
-        Tier = self.env["loop.tier"].sudo()  # default data of a new company, created by its creator
+        # sudo: copying the default tiers is part of creating a company, which
+        # only administrators do; it writes nothing but those tiers.
+        templates = templates.sudo()
         for company in self:
-            if templates and not Tier.search_count([("company_id", "=", company.id)]):
+            if templates and not templates.search_count([("company_id", "=", company.id)]):
                 for template in templates:
                     template.copy({"company_id": company.id})

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 SENSITIVE = "five_customer_loop.group_loop_user"
 
@@ -220,20 +221,22 @@ class ResPartner(models.Model):
             partner.loop_kanban_color = colors.get(partner.loop_health, 0)
 
     def _compute_loop_top_products(self):
-        lines = self.env["pos.order.line"]
-        groups = lines._read_group(
-            [
-                ("order_id.partner_id", "in", self.ids),
-                ("order_id.state", "in", ("paid", "done", "invoiced")),
-                ("order_id.company_id", "=", self.env.company.id),
-                ("qty", ">", 0),
-            ],
-            ["order_partner_id", "product_id"],
-            ["qty:sum"],
-        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT o.partner_id, l.product_id, SUM(l.qty) AS qty
+                     FROM pos_order_line l JOIN pos_order o ON o.id = l.order_id
+                    WHERE o.partner_id = ANY(%s) AND o.company_id = %s
+                      AND o.state IN ('paid', 'done', 'invoiced') AND l.qty > 0
+                    GROUP BY o.partner_id, l.product_id""",
+                self.ids,
+                self.env.company.id,
+            )
+        ) if self.ids else []
+        products = self.env["product.product"].browse({row[1] for row in rows})
+        names = {product.id: product.display_name for product in products}
         by_partner = {}
-        for partner, product, qty in groups:
-            by_partner.setdefault(partner.id, []).append((qty, product.display_name))
+        for partner_id, product_id, qty in rows:
+            by_partner.setdefault(partner_id, []).append((qty, names[product_id]))
         for partner in self:
             top = sorted(by_partner.get(partner.id, []), reverse=True)[:5]
             partner.loop_top_products = "\n".join(f"{name} × {qty:g}" for qty, name in top)

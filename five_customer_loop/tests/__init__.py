@@ -1,1 +1,2 @@
 from . import test_loop_rules
+from . import test_consumption_archive

@@ -1,0 +1,143 @@
+"""Shared scenario builders of the tests: companies, POS shops, paid orders."""
+
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class LoopCase(AccountTestInvoicingCommon):
+    """A company with a chart of accounts, an open POS session and a product.
+
+    ``loop_order`` creates a paid POS order the way the till does: order,
+    payment, then ``action_pos_order_paid``.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.company_data["company"]
+        cls.company.partner_id.tz = "Asia/Shanghai"
+        cls.env.user.tz = "Asia/Shanghai"
+        cls.env.user.groups_id |= cls.env.ref("five_customer_loop.group_loop_manager")
+        cls.company._loop_create_default_tiers()
+        cls.service = cls.env["product.product"].create(
+            {
+                "name": "Facial Care",
+                "type": "service",
+                "list_price": 300.0,
+                "available_in_pos": True,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.cream = cls.env["product.product"].create(
+            {
+                "name": "Hydrating Cream",
+                "type": "consu",
+                "list_price": 200.0,
+                "available_in_pos": True,
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.shop = cls.loop_shop(cls.company)
+
+    @classmethod
+    def loop_shop(cls, company, currency=None, name="Shop"):
+        """An open POS session of a new shop of ``company`` (optionally in ``currency``)."""
+        env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
+        code = f"L{company.id}{currency.id if currency else 0}"[:5]
+        journal_vals = {"company_id": company.id, "currency_id": currency.id if currency else False}
+        cash = env["account.journal"].create(
+            {"name": f"Cash {name}", "type": "cash", "code": f"C{code}"[:5], **journal_vals}
+        )
+        sale = env["account.journal"].create(
+            {"name": f"POS {name}", "type": "sale", "code": f"S{code}"[:5], **journal_vals}
+        )
+        method = env["pos.payment.method"].create(
+            {"name": f"Cash {name}", "journal_id": cash.id, "company_id": company.id}
+        )
+        config_vals = {
+            "name": name,
+            "company_id": company.id,
+            "journal_id": sale.id,
+            "invoice_journal_id": sale.id,
+            "payment_method_ids": [Command.set(method.ids)],
+        }
+        if currency:
+            pricelist = env["product.pricelist"].create(
+                {"name": f"Pricelist {name}", "currency_id": currency.id, "company_id": company.id}
+            )
+            config_vals.update(
+                use_pricelist=True,
+                available_pricelist_ids=[Command.set(pricelist.ids)],
+                pricelist_id=pricelist.id,
+            )
+        config = env["pos.config"].create(config_vals)
+        session = env["pos.session"].create({"config_id": config.id, "user_id": env.uid})
+        return {"config": config, "session": session, "method": method, "env": env}
+
+    def loop_order(self, partner, amount, when, shop=None, product=None, qty=1, refund_of=None):
+        """A paid POS order of ``amount`` (negative for a refund) at local time ``when``.
+
+        ``when`` is a naive datetime in the company's time zone (Asia/Shanghai,
+        UTC+8): the order is stored in UTC like the till does.
+        """
+        shop = shop or self.shop
+        env = shop["env"]
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when)
+        utc = fields.Datetime.to_datetime(when) - _SHANGHAI_OFFSET
+        product = product or self.service
+        qty = -abs(qty) if amount < 0 else qty
+        with freeze_time(utc):
+            order = env["pos.order"].create(
+                {
+                    "session_id": shop["session"].id,
+                    "company_id": shop["config"].company_id.id,
+                    "partner_id": partner.id if partner else False,
+                    "date_order": utc,
+                    "refunded_order_id": refund_of.id if refund_of else False,
+                    "lines": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "qty": qty,
+                                "price_unit": amount / qty,
+                                "price_subtotal": amount,
+                                "price_subtotal_incl": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                    "amount_total": amount,
+                    "amount_tax": 0.0,
+                    "amount_paid": 0.0,
+                    "amount_return": 0.0,
+                }
+            )
+            order.add_payment(
+                {
+                    "pos_order_id": order.id,
+                    "amount": amount,
+                    "payment_method_id": shop["method"].id,
+                    "payment_date": utc,
+                }
+            )
+            order.action_pos_order_paid()
+        return order
+
+    def customer(self, name, **vals):
+        return self.env["res.partner"].create({"name": name, **vals})
+
+    def figures(self, partner, company=None):
+        """The partner's loop figures as seen from ``company``."""
+        partner = partner.with_company(company or self.company)
+        partner.invalidate_recordset()
+        return partner
+
+
+_SHANGHAI_OFFSET = datetime(2000, 1, 1, 8) - datetime(2000, 1, 1)
