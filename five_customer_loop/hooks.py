@@ -1,5 +1,7 @@
 import logging
 
+from odoo.tools import SQL
+
 _logger = logging.getLogger(__name__)
 
 
@@ -15,8 +17,18 @@ def post_init_hook(env):
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
 
 
+# Append-only tables that refer to our configuration records with ON DELETE
+# RESTRICT: emptied before Odoo removes those records, children first.
+HISTORY_TABLES = ("loop_stage_history", "loop_tier_history")
+
+
 def uninstall_hook(env):
-    """Forget the engine's run state; the ORM drops our columns and tables."""
+    """Empty our history tables and forget the engine's run state.
+
+    The ORM then drops our columns and tables; customers and POS orders stay.
+    """
+    for table in HISTORY_TABLES:
+        env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
     env["ir.config_parameter"].sudo().search(  # sudo: our own technical parameter
         [("key", "like", "five_customer_loop.%")]
     ).unlink()

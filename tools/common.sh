@@ -50,7 +50,9 @@ MSG
     fi
 }
 
-odoo_cmd() {
-    "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ODOO_SRC/addons,$ROOT" \
+odoo_cmd() {  # [shell] options...
+    local sub=()
+    if [ "${1:-}" = shell ]; then sub=(shell); shift; fi
+    "$PY" "$ODOO_SRC/odoo-bin" "${sub[@]}" --addons-path="$ODOO_SRC/addons,$ROOT" \
         --db_user="$DB_USER" ${DB_HOST:+--db_host="$DB_HOST"} "$@"
 }

@@ -111,7 +111,7 @@ class LoopStage(models.Model):
                 """
                 WITH entered AS (
                     SELECT h.id, h.partner_id, h.stage_to_id AS stage_id, h.date,
-                           COALESCE(h.date_end, now() AT TIME ZONE 'UTC') AS date_end,
+                           COALESCE(h.date_end, %(now)s) AS date_end,
                            s.sequence
                       FROM loop_stage_history h
                       JOIN loop_stage s ON s.id = h.stage_to_id
@@ -123,7 +123,7 @@ class LoopStage(models.Model):
                              JOIN loop_stage ns ON ns.id = n.stage_to_id
                             WHERE n.partner_id = e.partner_id
                               AND n.company_id = %(company)s
-                              AND NOT ns.is_lost
+                              AND ns.is_lost IS NOT TRUE
                               AND ns.sequence > e.sequence
                               AND n.date >= e.date
                               AND n.date <= e.date + make_interval(days => %(days)s)
@@ -135,6 +135,7 @@ class LoopStage(models.Model):
                 company=company.id,
                 ids=self.ids,
                 days=company.loop_conversion_days,
+                now=fields.Datetime.now(),
             )
         )
         return {stage_id: (conv or 0.0, days or 0.0) for stage_id, conv, days in rows}
