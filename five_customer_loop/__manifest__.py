@@ -33,6 +33,11 @@
         "views/menus.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "five_customer_loop/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -6,8 +6,8 @@ TEMPLATE="$1"
 LOG_DIR="${FCL_LOG_DIR:-$ROOT/var/log}"
 DB="fcl_existing_$$"
 log="$LOG_DIR/existing.log"
-trap 'dropdb --if-exists "$DB" >/dev/null 2>&1' EXIT
-createdb -T "$TEMPLATE" "$DB"
+trap 'drop_db "$DB"' EXIT
+clone_db "$TEMPLATE" "$DB"
 shell() { odoo_cmd shell -d "$DB" --no-http --log-level=warn <"$ROOT/tools/checks/$1" 2>&1; }
 {
     echo "-- seed"; shell seed_existing.py

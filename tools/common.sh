@@ -50,6 +50,19 @@ MSG
     fi
 }
 
+FILESTORE="${FCL_DATA_DIR:-$HOME/.local/share/Odoo}/filestore"
+
+clone_db() {  # template new_db: the database and its filestore
+    createdb -T "$1" "$2"
+    rm -rf "${FILESTORE:?}/$2"
+    if [ -d "$FILESTORE/$1" ]; then cp -a "$FILESTORE/$1" "$FILESTORE/$2"; fi
+}
+
+drop_db() {
+    dropdb --if-exists "$1" >/dev/null 2>&1 || true
+    rm -rf "${FILESTORE:?}/$1"
+}
+
 odoo_cmd() {  # [shell] options...
     local sub=()
     if [ "${1:-}" = shell ]; then sub=(shell); shift; fi

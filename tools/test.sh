@@ -26,6 +26,8 @@ if ! psql -d postgres -Atc "select 1 from pg_database where datname='$TEMPLATE'"
         --stop-after-init --no-http --log-level=warn >"$LOG_DIR/template.log" 2>&1 ||
         { tail -n 50 "$LOG_DIR/template.log"; die "building the template database failed"; }
     psql -d postgres -qc "ALTER DATABASE \"${TEMPLATE}_wip\" RENAME TO \"$TEMPLATE\""
+    rm -rf "${FILESTORE:?}/$TEMPLATE"
+    if [ -d "$FILESTORE/${TEMPLATE}_wip" ]; then mv "$FILESTORE/${TEMPLATE}_wip" "$FILESTORE/$TEMPLATE"; fi
 fi
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -48,8 +50,8 @@ check_log() {  # $1 = log file, $2 = label
 
 status=0
 DB="fcl_test_$$"
-dropdb --if-exists "$DB" >/dev/null 2>&1
-createdb -T "$TEMPLATE" "$DB"
+drop_db "$DB"
+clone_db "$TEMPLATE" "$DB"
 echo "== installing $ADDON with its tests into $DB"
 set +e
 odoo_cmd -d "$DB" -i "$ADDON" --test-enable --test-tags "/$ADDON${FCL_TEST_TAGS:+,$FCL_TEST_TAGS}" \
@@ -68,7 +70,7 @@ if [ -z "$report" ]; then
 fi
 read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
 [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
-[ "${FCL_KEEP_DB:-0}" = 1 ] || dropdb --if-exists "$DB"
+if [ "${FCL_KEEP_DB:-0}" = 1 ]; then echo "kept database $DB"; else drop_db "$DB"; fi
 
 if [ "${FCL_SKIP_EXISTING:-0}" != 1 ]; then
     echo "== installing into a database that already holds customers and POS orders"
