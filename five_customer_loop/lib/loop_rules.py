@@ -44,7 +44,9 @@ def check_tier_minimums(minimums):
     return sorted(duplicates)
 
 
-def segment_for(visits_total, visits_12m, avg_ticket, amount_threshold, frequency_threshold):
+def segment_for(
+    visits_total, visits_12m, avg_ticket, amount_threshold, frequency_threshold
+):
     """Amount x frequency segment (seed 003).
 
     High amount means an average ticket at or above the amount threshold;

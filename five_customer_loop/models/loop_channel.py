@@ -15,5 +15,9 @@ class LoopChannel(models.Model):
     )
 
     _sql_constraints = [
-        ("name_uniq", "unique(name)", "An acquisition channel with this name already exists."),
+        (
+            "name_uniq",
+            "unique(name)",
+            "An acquisition channel with this name already exists.",
+        ),
     ]

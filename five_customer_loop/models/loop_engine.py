@@ -78,7 +78,8 @@ class LoopEngine(models.AbstractModel):
         for names, rows in by_fields.items():
             payload = [{"id": pid, **values} for pid, values in rows]
             columns = SQL(", ").join(
-                SQL("%s %s", SQL.identifier(name), SQL(FIELD_TYPES[name])) for name in names
+                SQL("%s %s", SQL.identifier(name), SQL(FIELD_TYPES[name]))
+                for name in names
             )
             assignments = SQL(", ").join(
                 SQL(
@@ -128,7 +129,8 @@ class LoopEngine(models.AbstractModel):
                     WHERE p.id = ANY(%(ids)s)
                       AND (p.loop_stage_id ? %(cid)s OR p.loop_visit_count ? %(cid)s
                            OR EXISTS (SELECT 1 FROM pos_order o
-                                       WHERE o.partner_id = p.id AND o.company_id = %(company)s
+                                       WHERE o.partner_id = p.id
+                                         AND o.company_id = %(company)s
                                          AND o.state IN %(states)s))
                     ORDER BY p.id""",
                 ids=list(ids),
@@ -151,8 +153,10 @@ class LoopEngine(models.AbstractModel):
         return [
             SQL(
                 """SELECT o.partner_id,
-                          (o.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
-                          o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
+                          (o.date_order AT TIME ZONE 'UTC'
+                           AT TIME ZONE %(tz)s)::date AS day,
+                          o.amount_total
+                          / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
                           o.id AS order_id, 'pos' AS source
                      FROM pos_order o
                     WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
@@ -171,7 +175,8 @@ class LoopEngine(models.AbstractModel):
         return [
             SQL(
                 """SELECT o.partner_id,
-                          (o.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
+                          (o.date_order AT TIME ZONE 'UTC'
+                           AT TIME ZONE %(tz)s)::date AS day,
                           l.product_id
                      FROM pos_order_line l
                      JOIN pos_order o ON o.id = l.order_id
@@ -218,7 +223,8 @@ class LoopEngine(models.AbstractModel):
                 SQL(
                     """SELECT partner_id,
                               100.0 * COUNT(*) FILTER (WHERE days >= 2) / COUNT(*)
-                         FROM (SELECT partner_id, product_id, COUNT(DISTINCT day) AS days
+                         FROM (SELECT partner_id, product_id,
+                                      COUNT(DISTINCT day) AS days
                                  FROM (%(lines)s) src GROUP BY partner_id, product_id) x
                         GROUP BY partner_id""",
                     lines=lines,
@@ -240,7 +246,9 @@ class LoopEngine(models.AbstractModel):
                 "loop_visit_count_12m": visits_12m,
                 "loop_spend_total": round(float(spend or 0.0), 2),
                 "loop_spend_12m": round(float(spend_12m or 0.0), 2),
-                "loop_avg_ticket": round(float(spend or 0.0) / visits, 2) if visits else 0.0,
+                "loop_avg_ticket": round(float(spend or 0.0) / visits, 2)
+                if visits
+                else 0.0,
                 "loop_avg_interval": round(interval, 1),
                 "loop_days_since_visit": (today - last).days if last else None,
                 "loop_next_visit": nxt and nxt.isoformat(),
@@ -315,7 +323,20 @@ class LoopEngine(models.AbstractModel):
         bands = self.env["loop.tier"]._tier_bands(company)
         minimum = dict(bands)
         values, tier_changes, new_risks = {}, [], []
-        for pid, visits, visits_12m, spend_12m, ticket, interval, days, tier, _seg, health, user, _r in rows:
+        for (
+            pid,
+            visits,
+            visits_12m,
+            spend_12m,
+            ticket,
+            interval,
+            days,
+            tier,
+            _seg,
+            health,
+            user,
+            _r,
+        ) in rows:
             new_tier = loop_rules.tier_for_spend(spend_12m or 0.0, bands) or None
             new_health = loop_rules.health_for(
                 days,
@@ -343,14 +364,18 @@ class LoopEngine(models.AbstractModel):
                     direction = "up"
                 else:
                     direction = "down"
-                tier_changes.append((pid, tier, new_tier, direction, spend_12m or 0.0, user))
+                tier_changes.append(
+                    (pid, tier, new_tier, direction, spend_12m or 0.0, user)
+                )
             if new_health == "at_risk" and health != "at_risk":
                 new_risks.append((pid, user))
         self._write_company_values(company, values)
         self._record_tier_changes(company, tier_changes)
         self._mark_recent_upgrades(company, [row[0] for row in rows], today)
         self._schedule_win_back(company, new_risks)
-        targets = self._stage_targets(company, ids, {pid: v["loop_health"] for pid, v in values.items()})
+        targets = self._stage_targets(
+            company, ids, {pid: v["loop_health"] for pid, v in values.items()}
+        )
         self._set_stages(company, targets, kind="auto", reason=False)
         return len(rows)
 
@@ -359,7 +384,11 @@ class LoopEngine(models.AbstractModel):
         """The stage each partner's statistics qualify for (pinned ones left out)."""
         stages = self.env["loop.stage"].search([])
         lost = stages.filtered("is_lost")[:1]
-        partners = self.env["res.partner"].with_company(company).with_context(active_test=False)
+        partners = (
+            self.env["res.partner"]
+            .with_company(company)
+            .with_context(active_test=False)
+        )
         pinned = {
             row[0]
             for row in self.env.execute_query(
@@ -373,7 +402,11 @@ class LoopEngine(models.AbstractModel):
         targets = {}
         for stage in stages.filtered(lambda s: not s.is_lost).sorted("sequence"):
             domain = stage._rule_domain_list()
-            matched = partners.search([("id", "in", list(ids))] + domain).ids if domain else ids
+            matched = (
+                partners.search([("id", "in", list(ids))] + domain).ids
+                if domain
+                else ids
+            )
             for pid in matched:
                 targets[pid] = stage.id
         for pid in ids:
@@ -397,10 +430,15 @@ class LoopEngine(models.AbstractModel):
         )
         now = fields.Datetime.now()
         moved = {pid: sid for pid, sid in targets.items() if current.get(pid) != sid}
-        values = {pid: {"loop_stage_id": sid, "loop_stage_date": str(now)} for pid, sid in moved.items()}
+        values = {
+            pid: {"loop_stage_id": sid, "loop_stage_date": str(now)}
+            for pid, sid in moved.items()
+        }
         if pin is not None:
             for pid in targets:
-                values.setdefault(pid, {"loop_stage_id": targets[pid], "loop_stage_date": None})
+                values.setdefault(
+                    pid, {"loop_stage_id": targets[pid], "loop_stage_date": None}
+                )
                 values[pid]["loop_stage_pinned"] = pin or None
             for pid in set(targets) - set(moved):
                 values[pid].pop("loop_stage_date")
@@ -422,9 +460,11 @@ class LoopEngine(models.AbstractModel):
             self.env.cr.execute(
                 SQL(
                     """INSERT INTO loop_stage_history
-                           (partner_id, company_id, stage_from_id, stage_to_id, date, kind,
-                            reason, user_id, create_uid, create_date, write_uid, write_date)
-                       SELECT v.pid, %(company)s, v.old, v.new, %(now)s, %(kind)s, %(reason)s,
+                           (partner_id, company_id, stage_from_id, stage_to_id, date,
+                            kind, reason, user_id,
+                            create_uid, create_date, write_uid, write_date)
+                       SELECT v.pid, %(company)s, v.old, v.new, %(now)s, %(kind)s,
+                              %(reason)s,
                               %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                          FROM unnest(%(pids)s::int[], %(olds)s::int[], %(news)s::int[])
                               AS v(pid, old, new)""",
@@ -458,7 +498,8 @@ class LoopEngine(models.AbstractModel):
             )
         }
         self._write_company_values(
-            company, {pid: {"loop_recent_upgrade": (pid in recent) or None} for pid in ids}
+            company,
+            {pid: {"loop_recent_upgrade": (pid in recent) or None} for pid in ids},
         )
 
     @api.model
@@ -469,9 +510,11 @@ class LoopEngine(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO loop_tier_history
-                       (partner_id, company_id, tier_from_id, tier_to_id, date, direction,
-                        spend_12m, create_uid, create_date, write_uid, write_date)
-                   SELECT v.pid, %(company)s, v.old, v.new, %(now)s, v.direction, v.spend,
+                       (partner_id, company_id, tier_from_id, tier_to_id, date,
+                        direction, spend_12m,
+                        create_uid, create_date, write_uid, write_date)
+                   SELECT v.pid, %(company)s, v.old, v.new, %(now)s, v.direction,
+                          v.spend,
                           %(uid)s, %(now)s, %(uid)s, %(now)s
                      FROM unnest(%(pids)s::int[], %(olds)s::int[], %(news)s::int[],
                                  %(directions)s::varchar[], %(spends)s::float[])
@@ -487,19 +530,26 @@ class LoopEngine(models.AbstractModel):
             )
         )
         self.env["loop.tier.history"].invalidate_model()
-        tiers = {t.id: t.name for t in self.env["loop.tier"].browse({c[2] for c in changes if c[2]})}
+        tiers = {
+            t.id: t.name
+            for t in self.env["loop.tier"].browse({c[2] for c in changes if c[2]})
+        }
         activities = [
             (
                 pid,
                 user,
                 self.env._("Tier upgraded to %(tier)s", tier=tiers.get(new, "-"))
                 if direction == "up"
-                else self.env._("Tier downgraded to %(tier)s", tier=tiers.get(new, "-")),
+                else self.env._(
+                    "Tier downgraded to %(tier)s", tier=tiers.get(new, "-")
+                ),
             )
             for pid, _old, new, direction, _spend, user in changes
             if direction in ("up", "down") and user
         ]
-        self._schedule_activities("five_customer_loop.mail_activity_type_tier_change", activities)
+        self._schedule_activities(
+            "five_customer_loop.mail_activity_type_tier_change", activities
+        )
 
     @api.model
     def _schedule_win_back(self, company, risks):
@@ -515,7 +565,9 @@ class LoopEngine(models.AbstractModel):
         if not items:
             return
         activity_type = self.env.ref(type_xmlid)
-        Activity = self.env["mail.activity"].sudo()  # staff may not own the partner: system task
+        Activity = self.env[
+            "mail.activity"
+        ].sudo()  # staff may not own the partner: system task
         open_ids = set(
             Activity.search(
                 [
@@ -554,16 +606,20 @@ class LoopEngine(models.AbstractModel):
             return
         today = fields.Date.context_today(self)
         ids = set(partners.ids) | set(partners.loop_referred_by_id.ids)
-        for company in self.env["res.company"].sudo().search([]):  # figures of every company
+        for company in (
+            self.env["res.company"].sudo().search([])
+        ):  # figures of every company
             candidates = self._candidates(company, ids)
             self._compute_stats(company, candidates, today)
             self._classify(company, candidates, today)
 
     @api.model
     def _batch_size(self):
-        return int(self.env["ir.config_parameter"].sudo().get_param(
-            "five_customer_loop.batch_size", 10000
-        ))
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("five_customer_loop.batch_size", 10000)
+        )
 
     @api.model
     def _load_state(self, today, force=False):
@@ -621,7 +677,9 @@ class LoopEngine(models.AbstractModel):
             state["cursor"] = 0
         _logger.info(
             "Five-Customer Loop: %s batch of %s partners in %.2fs",
-            phase, len(ids), time.monotonic() - started,
+            phase,
+            len(ids),
+            time.monotonic() - started,
         )
         self._save_state(state)
         remaining = self._remaining(state)

@@ -14,7 +14,8 @@ class LoopStage(models.Model):
     name = fields.Char(required=True, translate=True)
     code = fields.Char(
         required=True,
-        help="Technical code of the stage (attract, retain, lockin, expand, upgrade, lost).",
+        help="Technical code of the stage "
+        "(attract, retain, lockin, expand, upgrade, lost).",
     )
     sequence = fields.Integer(
         default=10,

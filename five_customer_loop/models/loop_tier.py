@@ -36,7 +36,11 @@ class LoopTier(models.Model):
     customer_count = fields.Integer(compute="_compute_customer_count")
 
     _sql_constraints = [
-        ("min_spend_positive", "CHECK(min_spend >= 0)", "A tier's minimum spend cannot be negative."),
+        (
+            "min_spend_positive",
+            "CHECK(min_spend >= 0)",
+            "A tier's minimum spend cannot be negative.",
+        ),
         (
             "code_company_uniq",
             "unique(code, company_id)",
@@ -51,7 +55,13 @@ class LoopTier(models.Model):
                 self.env["res.partner"]
                 .with_company(company)
                 ._read_group(
-                    [("loop_tier_id", "in", self.filtered(lambda t, c=company: t.company_id == c).ids)],
+                    [
+                        (
+                            "loop_tier_id",
+                            "in",
+                            self.filtered(lambda t, c=company: t.company_id == c).ids,
+                        )
+                    ],
                     ["loop_tier_id"],
                     ["__count"],
                 )

@@ -9,10 +9,14 @@ class LoopTierHistory(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, index=True, ondelete="cascade", readonly=True
     )
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, readonly=True
+    )
     tier_from_id = fields.Many2one("loop.tier", string="From", readonly=True)
     tier_to_id = fields.Many2one("loop.tier", string="To", readonly=True)
-    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True, index=True)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, readonly=True, index=True
+    )
     direction = fields.Selection(
         [("new", "First Tier"), ("up", "Upgrade"), ("down", "Downgrade")],
         required=True,

@@ -57,7 +57,9 @@ class ResCompany(models.Model):
         for company in self:
             if company.loop_lost_days <= 0 or company.loop_at_risk_min_days <= 0:
                 raise ValidationError(
-                    self.env._("The lost and at-risk delays must be positive numbers of days.")
+                    self.env._(
+                        "The lost and at-risk delays must be positive numbers of days."
+                    )
                 )
             if company.loop_at_risk_min_days >= company.loop_lost_days:
                 raise ValidationError(
@@ -71,7 +73,10 @@ class ResCompany(models.Model):
                 )
             if company.loop_at_risk_factor <= 0 or company.loop_conversion_days <= 0:
                 raise ValidationError(
-                    self.env._("The interval factor and the conversion window must be positive.")
+                    self.env._(
+                        "The interval factor and the conversion window must be "
+                        "positive."
+                    )
                 )
             if company.loop_segment_amount < 0 or company.loop_segment_frequency < 0:
                 raise ValidationError(
@@ -88,11 +93,18 @@ class ResCompany(models.Model):
         """Give companies without tiers a copy of the default tiers (seed 004)."""
         templates = self.env["loop.tier"]
         for code in ("key", "a", "b", "c", "d", "e"):
-            templates |= self.env.ref(f"five_customer_loop.tier_{code}", raise_if_not_found=False) or templates
+            templates |= (
+                self.env.ref(
+                    f"five_customer_loop.tier_{code}", raise_if_not_found=False
+                )
+                or templates
+            )
         # sudo: copying the default tiers is part of creating a company, which
         # only administrators do; it writes nothing but those tiers.
         templates = templates.sudo()
         for company in self:
-            if templates and not templates.search_count([("company_id", "=", company.id)]):
+            if templates and not templates.search_count(
+                [("company_id", "=", company.id)]
+            ):
                 for template in templates:
                     template.copy({"company_id": company.id})

@@ -8,9 +8,15 @@ class ResConfigSettings(models.TransientModel):
     loop_at_risk_min_days = fields.Integer(
         related="company_id.loop_at_risk_min_days", readonly=False
     )
-    loop_at_risk_factor = fields.Float(related="company_id.loop_at_risk_factor", readonly=False)
-    loop_segment_mode = fields.Selection(related="company_id.loop_segment_mode", readonly=False)
-    loop_segment_amount = fields.Float(related="company_id.loop_segment_amount", readonly=False)
+    loop_at_risk_factor = fields.Float(
+        related="company_id.loop_at_risk_factor", readonly=False
+    )
+    loop_segment_mode = fields.Selection(
+        related="company_id.loop_segment_mode", readonly=False
+    )
+    loop_segment_amount = fields.Float(
+        related="company_id.loop_segment_amount", readonly=False
+    )
     loop_segment_frequency = fields.Float(
         related="company_id.loop_segment_frequency", readonly=False
     )

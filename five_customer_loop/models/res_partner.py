@@ -48,7 +48,13 @@ STAT_FIELDS = (
 
 def _age_band(birthday, today):
     age = relativedelta(today, birthday).years
-    for limit, code in ((20, "u20"), (30, "20s"), (40, "30s"), (50, "40s"), (60, "50s")):
+    for limit, code in (
+        (20, "u20"),
+        (30, "20s"),
+        (40, "30s"),
+        (50, "40s"),
+        (60, "50s"),
+    ):
         if age < limit:
             return code
     return "60p"
@@ -77,7 +83,8 @@ class ResPartner(models.Model):
     loop_hobbies = fields.Text(string="Hobbies")
     loop_needs = fields.Text(string="Needs and Pain Points")
     loop_preferences = fields.Text(
-        string="Preferences", help="E.g. favourite tea, pillow height, music, room temperature."
+        string="Preferences",
+        help="E.g. favourite tea, pillow height, music, room temperature.",
     )
     loop_skin_type = fields.Selection(
         [
@@ -94,7 +101,9 @@ class ResPartner(models.Model):
     loop_contraindications = fields.Text(
         string="Health and Contraindications", groups=SENSITIVE
     )
-    loop_channel_id = fields.Many2one("loop.channel", string="Acquisition Channel", index=True)
+    loop_channel_id = fields.Many2one(
+        "loop.channel", string="Acquisition Channel", index=True
+    )
     loop_referred_by_id = fields.Many2one(
         "res.partner", string="Referred By", index="btree_not_null", ondelete="set null"
     )
@@ -105,46 +114,72 @@ class ResPartner(models.Model):
         "res.users",
         string="Responsible Staff",
         index="btree_not_null",
-        help="The staff member who follows this customer (专人负责): activities go to them.",
+        help="The staff member who follows this customer (专人负责): "
+        "activities go to them.",
     )
     loop_store_id = fields.Many2one(
         "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
     )
 
     # ------------------------------------------------------- consumption archive
-    loop_first_visit = fields.Date(string="First Visit", company_dependent=True, readonly=True)
-    loop_last_visit = fields.Date(string="Last Visit", company_dependent=True, readonly=True)
+    loop_first_visit = fields.Date(
+        string="First Visit", company_dependent=True, readonly=True
+    )
+    loop_last_visit = fields.Date(
+        string="Last Visit", company_dependent=True, readonly=True
+    )
     loop_visit_count = fields.Integer(
-        string="Visits", company_dependent=True, readonly=True, help="Distinct days with a paid order."
+        string="Visits",
+        company_dependent=True,
+        readonly=True,
+        help="Distinct days with a paid order.",
     )
     loop_visit_count_12m = fields.Integer(
         string="Visits (12 Months)", company_dependent=True, readonly=True
     )
     loop_spend_total = fields.Float(
-        string="Total Spend", company_dependent=True, readonly=True, digits="Account",
+        string="Total Spend",
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
         help="Paid orders net of refunds, in company currency.",
     )
     loop_spend_12m = fields.Float(
-        string="12-Month Spend", company_dependent=True, readonly=True, digits="Account",
+        string="12-Month Spend",
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
         help="Paid orders of the last 12 months net of refunds, in company currency.",
     )
     loop_avg_ticket = fields.Float(
-        string="Average Ticket", company_dependent=True, readonly=True, digits="Account",
+        string="Average Ticket",
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
         help="Total spend divided by the number of visits.",
     )
     loop_avg_interval = fields.Float(
-        string="Average Interval (days)", company_dependent=True, readonly=True, digits=(16, 1)
+        string="Average Interval (days)",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
     )
     loop_days_since_visit = fields.Integer(
         string="Days Since Last Visit", company_dependent=True, readonly=True
     )
     loop_next_visit = fields.Date(
-        string="Expected Next Visit", company_dependent=True, readonly=True,
+        string="Expected Next Visit",
+        company_dependent=True,
+        readonly=True,
         help="Last visit plus the customer's average interval.",
     )
     loop_repurchase_rate = fields.Float(
-        string="Repurchase Rate (%)", company_dependent=True, readonly=True, digits=(16, 1),
-        help="Share of the distinct products bought that were bought again on another visit.",
+        string="Repurchase Rate (%)",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
+        help="Share of the distinct products bought that were bought again on "
+        "another visit.",
     )
     loop_top_products = fields.Text(
         string="Top Services and Products", compute="_compute_loop_top_products"
@@ -152,26 +187,34 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------- the loop
     loop_tier_id = fields.Many2one(
-        "loop.tier", string="Tier", company_dependent=True, readonly=True, ondelete="set null"
+        "loop.tier",
+        string="Tier",
+        company_dependent=True,
+        readonly=True,
+        ondelete="set null",
     )
     loop_segment = fields.Selection(
         SEGMENTS, string="Value Segment", company_dependent=True, readonly=True
     )
     loop_stage_id = fields.Many2one(
         "loop.stage",
-        string="Loop Stage",
+        string="Stage",
         company_dependent=True,
         group_expand="_read_group_loop_stage_ids",
         ondelete="set null",
     )
-    loop_stage_date = fields.Datetime(string="In Stage Since", company_dependent=True, readonly=True)
+    loop_stage_date = fields.Datetime(
+        string="In Stage Since", company_dependent=True, readonly=True
+    )
     loop_stage_pinned = fields.Boolean(
         string="Stage Pinned",
         company_dependent=True,
         readonly=True,
         help="A manager fixed the stage by hand: the nightly rules leave it alone.",
     )
-    loop_health = fields.Selection(HEALTH, string="Health", company_dependent=True, readonly=True)
+    loop_health = fields.Selection(
+        HEALTH, string="Health", company_dependent=True, readonly=True
+    )
     loop_recent_upgrade = fields.Boolean(
         string="Upgraded in 12 Months",
         company_dependent=True,
@@ -221,17 +264,21 @@ class ResPartner(models.Model):
             partner.loop_kanban_color = colors.get(partner.loop_health, 0)
 
     def _compute_loop_top_products(self):
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT o.partner_id, l.product_id, SUM(l.qty) AS qty
+        rows = (
+            self.env.execute_query(
+                SQL(
+                    """SELECT o.partner_id, l.product_id, SUM(l.qty) AS qty
                      FROM pos_order_line l JOIN pos_order o ON o.id = l.order_id
                     WHERE o.partner_id = ANY(%s) AND o.company_id = %s
                       AND o.state IN ('paid', 'done', 'invoiced') AND l.qty > 0
                     GROUP BY o.partner_id, l.product_id""",
-                self.ids,
-                self.env.company.id,
+                    self.ids,
+                    self.env.company.id,
+                )
             )
-        ) if self.ids else []
+            if self.ids
+            else []
+        )
         products = self.env["product.product"].browse({row[1] for row in rows})
         names = {product.id: product.display_name for product in products}
         by_partner = {}
@@ -239,7 +286,9 @@ class ResPartner(models.Model):
             by_partner.setdefault(partner_id, []).append((qty, names[product_id]))
         for partner in self:
             top = sorted(by_partner.get(partner.id, []), reverse=True)[:5]
-            partner.loop_top_products = "\n".join(f"{name} × {qty:g}" for qty, name in top)
+            partner.loop_top_products = "\n".join(
+                f"{name} × {qty:g}" for qty, name in top
+            )
 
     @api.model
     def _read_group_loop_stage_ids(self, stages, domain):
@@ -252,7 +301,10 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.loop_birthday and partner.loop_birthday > today:
                 raise ValidationError(
-                    self.env._("The birthday of %(name)s cannot be in the future.", name=partner.name)
+                    self.env._(
+                        "The birthday of %(name)s cannot be in the future.",
+                        name=partner.name,
+                    )
                 )
 
     @api.constrains("loop_lunar_month", "loop_lunar_day")
@@ -262,7 +314,8 @@ class ResPartner(models.Model):
             if (month or day) and not (1 <= month <= 12 and 1 <= day <= 30):
                 raise ValidationError(
                     self.env._(
-                        "A lunar birthday needs a month from 1 to 12 and a day from 1 to 30."
+                        "A lunar birthday needs a month from 1 to 12 and a day from 1 "
+                        "to 30."
                     )
                 )
 
@@ -292,17 +345,25 @@ class ResPartner(models.Model):
         newcomers = self.filtered(lambda p: not p.loop_stage_id and not p.is_company)
         if first and newcomers:
             self.env["loop.engine"]._set_stages(
-                self.env.company, {p.id: first.id for p in newcomers}, kind="auto",
+                self.env.company,
+                {p.id: first.id for p in newcomers},
+                kind="auto",
                 reason=self.env._("Enrolled in the loop"),
             )
 
     def _loop_move_stage(self, stage, reason, pin=True, other_vals=None):
         if not self.env.user.has_group("five_customer_loop.group_loop_manager"):
-            raise AccessError(self.env._("Only loop managers can move customers between stages."))
+            raise AccessError(
+                self.env._("Only loop managers can move customers between stages.")
+            )
         if not stage:
-            raise ValidationError(self.env._("Choose the stage to move the customers to."))
+            raise ValidationError(
+                self.env._("Choose the stage to move the customers to.")
+            )
         if not (reason or "").strip():
-            raise ValidationError(self.env._("Give a reason for moving the customers by hand."))
+            raise ValidationError(
+                self.env._("Give a reason for moving the customers by hand.")
+            )
         if other_vals:
             super().write(other_vals)
         self.env["loop.engine"]._set_stages(
@@ -316,7 +377,9 @@ class ResPartner(models.Model):
 
     def action_loop_unpin_stage(self):
         if not self.env.user.has_group("five_customer_loop.group_loop_manager"):
-            raise AccessError(self.env._("Only loop managers can release a pinned stage."))
+            raise AccessError(
+                self.env._("Only loop managers can release a pinned stage.")
+            )
         self.env["loop.engine"]._write_company_values(
             self.env.company, {p.id: {"loop_stage_pinned": False} for p in self}
         )

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.res_partner import HEALTH, SEGMENTS
@@ -14,13 +14,15 @@ class LoopCustomerAnalysis(models.Model):
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    stage_id = fields.Many2one("loop.stage", string="Stage", readonly=True)
-    tier_id = fields.Many2one("loop.tier", string="Tier", readonly=True)
+    stage_id = fields.Many2one("loop.stage", readonly=True)
+    tier_id = fields.Many2one("loop.tier", readonly=True)
     segment = fields.Selection(SEGMENTS, readonly=True)
     health = fields.Selection(HEALTH, readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible Staff", readonly=True)
     store_id = fields.Many2one("pos.config", string="Home Store", readonly=True)
-    channel_id = fields.Many2one("loop.channel", string="Acquisition Channel", readonly=True)
+    channel_id = fields.Many2one(
+        "loop.channel", string="Acquisition Channel", readonly=True
+    )
     customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
     spend_12m = fields.Float(string="12-Month Spend", readonly=True, aggregator="sum")
     revenue_share = fields.Float(
@@ -32,9 +34,10 @@ class LoopCustomerAnalysis(models.Model):
     spend_per_capita = fields.Float(
         string="Per-Capita Spend", readonly=True, aggregator="avg", help="人均消费额"
     )
-    visits_12m = fields.Integer(string="Visits (12 Months)", readonly=True, aggregator="sum")
+    visits_12m = fields.Integer(
+        string="Visits (12 Months)", readonly=True, aggregator="sum"
+    )
     visit_frequency = fields.Float(
-        string="Visit Frequency",
         readonly=True,
         aggregator="avg",
         help="Average number of visits per customer in the last 12 months.",

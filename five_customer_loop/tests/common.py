@@ -47,15 +47,28 @@ class LoopCase(AccountTestInvoicingCommon):
 
     @classmethod
     def loop_shop(cls, company, currency=None, name="Shop"):
-        """An open POS session of a new shop of ``company`` (optionally in ``currency``)."""
+        """An open POS session of a new shop of ``company`` (in ``currency``)."""
         env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
         code = f"L{company.id}{currency.id if currency else 0}"[:5]
-        journal_vals = {"company_id": company.id, "currency_id": currency.id if currency else False}
+        journal_vals = {
+            "company_id": company.id,
+            "currency_id": currency.id if currency else False,
+        }
         cash = env["account.journal"].create(
-            {"name": f"Cash {name}", "type": "cash", "code": f"C{code}"[:5], **journal_vals}
+            {
+                "name": f"Cash {name}",
+                "type": "cash",
+                "code": f"C{code}"[:5],
+                **journal_vals,
+            }
         )
         sale = env["account.journal"].create(
-            {"name": f"POS {name}", "type": "sale", "code": f"S{code}"[:5], **journal_vals}
+            {
+                "name": f"POS {name}",
+                "type": "sale",
+                "code": f"S{code}"[:5],
+                **journal_vals,
+            }
         )
         method = env["pos.payment.method"].create(
             {"name": f"Cash {name}", "journal_id": cash.id, "company_id": company.id}
@@ -69,7 +82,11 @@ class LoopCase(AccountTestInvoicingCommon):
         }
         if currency:
             pricelist = env["product.pricelist"].create(
-                {"name": f"Pricelist {name}", "currency_id": currency.id, "company_id": company.id}
+                {
+                    "name": f"Pricelist {name}",
+                    "currency_id": currency.id,
+                    "company_id": company.id,
+                }
             )
             config_vals.update(
                 use_pricelist=True,
@@ -77,11 +94,15 @@ class LoopCase(AccountTestInvoicingCommon):
                 pricelist_id=pricelist.id,
             )
         config = env["pos.config"].create(config_vals)
-        session = env["pos.session"].create({"config_id": config.id, "user_id": env.uid})
+        session = env["pos.session"].create(
+            {"config_id": config.id, "user_id": env.uid}
+        )
         return {"config": config, "session": session, "method": method, "env": env}
 
-    def loop_order(self, partner, amount, when, shop=None, product=None, qty=1, refund_of=None):
-        """A paid POS order of ``amount`` (negative for a refund) at local time ``when``.
+    def loop_order(
+        self, partner, amount, when, shop=None, product=None, qty=1, refund_of=None
+    ):
+        """A paid POS order of ``amount`` (negative: a refund) at local ``when``.
 
         ``when`` is a naive datetime in the company's time zone (Asia/Shanghai,
         UTC+8): the order is stored in UTC like the till does.

@@ -26,7 +26,9 @@ class TestConsumptionArchive(LoopCase):
         cream = self.loop_order(alice, 300.0, "2025-12-01 15:00:00", product=self.cream)
         # 07:00 in Shanghai is 23:00 UTC the day before: the visit is local 2 March
         self.loop_order(alice, 200.0, "2026-03-02 07:00:00")
-        self.loop_order(alice, -300.0, "2026-04-01 11:00:00", product=self.cream, refund_of=cream)
+        self.loop_order(
+            alice, -300.0, "2026-04-01 11:00:00", product=self.cream, refund_of=cream
+        )
         return alice
 
     def test_figures_hand_computed(self):
@@ -57,12 +59,16 @@ class TestConsumptionArchive(LoopCase):
         b = self.figures(bob)
         self.assertEqual(b.loop_visit_count, 1)
         self.assertAlmostEqual(b.loop_spend_total, 120.0)
-        self.assertEqual(b.loop_stage_id, self.env.ref("five_customer_loop.stage_attract"))
+        self.assertEqual(
+            b.loop_stage_id, self.env.ref("five_customer_loop.stage_attract")
+        )
         self.loop_order(bob, 80.0, "2026-06-05 10:00:00")
         b = self.figures(bob)
         self.assertEqual(b.loop_visit_count, 2)
         self.assertAlmostEqual(b.loop_spend_total, 200.0)
-        self.assertEqual(b.loop_stage_id, self.env.ref("five_customer_loop.stage_retain"))
+        self.assertEqual(
+            b.loop_stage_id, self.env.ref("five_customer_loop.stage_retain")
+        )
 
     def test_foreign_currency_in_company_currency(self):
         carl = self.customer("Carl")
@@ -83,9 +89,15 @@ class TestConsumptionArchive(LoopCase):
         self.assertEqual(other.loop_days_since_visit, 29)
 
     def test_customer_without_orders(self):
-        dora = self.env["res.partner"].with_context(loop_enroll=True).create({"name": "Dora"})
+        dora = (
+            self.env["res.partner"]
+            .with_context(loop_enroll=True)
+            .create({"name": "Dora"})
+        )
         d = self.figures(dora)
-        self.assertEqual(d.loop_stage_id, self.env.ref("five_customer_loop.stage_attract"))
+        self.assertEqual(
+            d.loop_stage_id, self.env.ref("five_customer_loop.stage_attract")
+        )
         self.assertEqual(d.loop_visit_count, 0)
         self.assertEqual(d.loop_spend_total, 0.0)
         self.assertFalse(d.loop_last_visit)
@@ -93,7 +105,9 @@ class TestConsumptionArchive(LoopCase):
         d = self.figures(dora)
         self.assertEqual(d.loop_health, "none")
         self.assertEqual(d.loop_segment, "new")
-        self.assertEqual(d.loop_stage_id, self.env.ref("five_customer_loop.stage_attract"))
+        self.assertEqual(
+            d.loop_stage_id, self.env.ref("five_customer_loop.stage_attract")
+        )
 
     def test_nightly_batch_refreshes_time_figures(self):
         alice = self._alice()

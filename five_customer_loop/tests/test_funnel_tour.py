@@ -6,7 +6,11 @@ class TestFunnelTour(HttpCase):
     def test_drag_customer_to_another_stage(self):
         attract = self.env.ref("five_customer_loop.stage_attract")
         lockin = self.env.ref("five_customer_loop.stage_lockin")
-        tina = self.env["res.partner"].with_context(loop_enroll=True).create({"name": "Tour Tina"})
+        tina = (
+            self.env["res.partner"]
+            .with_context(loop_enroll=True)
+            .create({"name": "Tour Tina"})
+        )
         self.assertEqual(tina.loop_stage_id, attract)
         self.start_tour(
             "/odoo/action-five_customer_loop.res_partner_action_loop_funnel",
@@ -16,6 +20,11 @@ class TestFunnelTour(HttpCase):
         tina.invalidate_recordset()
         self.assertEqual(tina.loop_stage_id, lockin)
         self.assertTrue(tina.loop_stage_pinned)
-        move = self.env["loop.stage.history"].search([("partner_id", "=", tina.id)], limit=1)
-        self.assertEqual((move.kind, move.stage_from_id, move.stage_to_id), ("manual", attract, lockin))
+        move = self.env["loop.stage.history"].search(
+            [("partner_id", "=", tina.id)], limit=1
+        )
+        self.assertEqual(
+            (move.kind, move.stage_from_id, move.stage_to_id),
+            ("manual", attract, lockin),
+        )
         self.assertEqual(move.user_id.login, "admin")

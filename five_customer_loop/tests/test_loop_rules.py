@@ -7,7 +7,14 @@ from ..lib import loop_rules as r
 
 class TestLoopRules(BaseCase):
     def test_tier_boundaries(self):
-        bands = [(1, 100000.0), (2, 50000.0), (3, 30000.0), (4, 10000.0), (5, 5000.0), (6, 0.0)]
+        bands = [
+            (1, 100000.0),
+            (2, 50000.0),
+            (3, 30000.0),
+            (4, 10000.0),
+            (5, 5000.0),
+            (6, 0.0),
+        ]
         self.assertEqual(r.tier_for_spend(100000.0, bands), 1)
         self.assertEqual(r.tier_for_spend(99999.99, bands), 2)
         self.assertEqual(r.tier_for_spend(50000.0, bands), 2)
@@ -44,7 +51,9 @@ class TestLoopRules(BaseCase):
         self.assertEqual(r.health_for(181, 10, 60, 2.0, 180), r.HEALTH_LOST)
 
     def test_intervals(self):
-        self.assertEqual(r.average_interval(date(2026, 1, 1), date(2026, 1, 31), 4), 10.0)
+        self.assertEqual(
+            r.average_interval(date(2026, 1, 1), date(2026, 1, 31), 4), 10.0
+        )
         self.assertEqual(r.average_interval(date(2026, 1, 1), date(2026, 1, 1), 1), 0.0)
         self.assertEqual(r.next_visit(date(2026, 1, 31), 10.0), date(2026, 2, 10))
         self.assertIsNone(r.next_visit(date(2026, 1, 31), 0.0))

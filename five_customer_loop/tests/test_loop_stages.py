@@ -25,7 +25,9 @@ class TestLoopStages(LoopCase):
         tiers = cls.env["loop.tier"].search([("company_id", "=", cls.company.id)])
         cls.tier = {t.code: t for t in tiers}
         cls.staff = new_test_user(
-            cls.env, login="beautician", groups="base.group_user,five_customer_loop.group_loop_user"
+            cls.env,
+            login="beautician",
+            groups="base.group_user,five_customer_loop.group_loop_user",
         )
 
     def _visits(self, partner, dates, amount=100.0):
@@ -61,13 +63,17 @@ class TestLoopStages(LoopCase):
         self.loop_order(cleo, 5000.0, "2026-06-01 10:00:00")
         self._recompute()
         self.assertEqual(self.figures(cleo).loop_tier_id, self.tier["C"])
-        history = self.env["loop.tier.history"].search([("partner_id", "=", cleo.id)], order="id")
+        history = self.env["loop.tier.history"].search(
+            [("partner_id", "=", cleo.id)], order="id"
+        )
         self.assertEqual(history.mapped("direction"), ["new", "up"])
         self.assertEqual(history[1].tier_from_id, self.tier["D"])
         self.assertEqual(history[1].tier_to_id, self.tier["C"])
         self.assertAlmostEqual(history[1].spend_12m, 11000.0)
         tier_type = self.env.ref("five_customer_loop.mail_activity_type_tier_change")
-        activities = cleo.activity_ids.filtered(lambda a: a.activity_type_id == tier_type)
+        activities = cleo.activity_ids.filtered(
+            lambda a: a.activity_type_id == tier_type
+        )
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.staff)
         # an upgrade in the last 12 months qualifies for Upgrade
@@ -77,15 +83,24 @@ class TestLoopStages(LoopCase):
         # but the open tier activity is not duplicated
         self._recompute("2026-07-20 12:00:00")
         self.assertEqual(self.figures(cleo).loop_tier_id, self.tier["D"])
-        history = self.env["loop.tier.history"].search([("partner_id", "=", cleo.id)], order="id")
+        history = self.env["loop.tier.history"].search(
+            [("partner_id", "=", cleo.id)], order="id"
+        )
         self.assertEqual(history.mapped("direction"), ["new", "up", "down"])
-        activities = cleo.activity_ids.filtered(lambda a: a.activity_type_id == tier_type)
+        activities = cleo.activity_ids.filtered(
+            lambda a: a.activity_type_id == tier_type
+        )
         self.assertEqual(len(activities), 1)
 
     def test_overlapping_tiers_refused(self):
         with self.assertRaises(ValidationError):
             self.env["loop.tier"].create(
-                {"name": "B bis", "code": "B2", "min_spend": 30000.0, "company_id": self.company.id}
+                {
+                    "name": "B bis",
+                    "code": "B2",
+                    "min_spend": 30000.0,
+                    "company_id": self.company.id,
+                }
             )
         self.assertFalse(self.env["loop.tier"].search([("code", "=", "B2")]))
         with self.assertRaises(ValidationError):
@@ -107,10 +122,16 @@ class TestLoopStages(LoopCase):
         segments = {n: self.figures(p).loop_segment for n, p in people.items()}
         # 100 x 1 visit: low, infrequent; 200 x 2: low, infrequent;
         # 300 x 3: high, frequent; 400 x 4: high, frequent
-        self.assertEqual(segments, {1: "occasional", 2: "occasional", 3: "big", 4: "big"})
+        self.assertEqual(
+            segments, {1: "occasional", 2: "occasional", 3: "big", 4: "big"}
+        )
         # fixed by hand: 150 and 2 visits
         self.company.write(
-            {"loop_segment_mode": "manual", "loop_segment_amount": 150.0, "loop_segment_frequency": 2}
+            {
+                "loop_segment_mode": "manual",
+                "loop_segment_amount": 150.0,
+                "loop_segment_frequency": 2,
+            }
         )
         self._recompute()
         segments = {n: self.figures(p).loop_segment for n, p in people.items()}
@@ -119,7 +140,9 @@ class TestLoopStages(LoopCase):
         self.company.write({"loop_segment_amount": 350.0, "loop_segment_frequency": 3})
         self._recompute()
         segments = {n: self.figures(p).loop_segment for n, p in people.items()}
-        self.assertEqual(segments, {1: "occasional", 2: "occasional", 3: "loyal", 4: "big"})
+        self.assertEqual(
+            segments, {1: "occasional", 2: "occasional", 3: "loyal", 4: "big"}
+        )
         self.company.write({"loop_segment_amount": 350.0, "loop_segment_frequency": 5})
         self._recompute()
         self.assertEqual(self.figures(people[4]).loop_segment, "potential")
@@ -146,7 +169,9 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(gone).loop_stage_id, self.lost)
         self.assertEqual(self.figures(gone).loop_health, "lost")
         # a card with value left locks the customer in
-        self.env["loop.engine"]._write_company_values(self.company, {card.id: {"loop_card_count": 1}})
+        self.env["loop.engine"]._write_company_values(
+            self.company, {card.id: {"loop_card_count": 1}}
+        )
         self._recompute()
         self.assertEqual(self.figures(card).loop_stage_id, self.lockin)
         # the friend six brought pays a visit: six expands the loop
@@ -155,8 +180,13 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(friend).loop_stage_id, self.attract)
         self.assertEqual(self.figures(six).loop_referral_paid_count, 1)
         self.assertEqual(self.figures(six).loop_stage_id, self.expand)
-        history = self.env["loop.stage.history"].search([("partner_id", "=", six.id)], order="id")
-        self.assertEqual(history.mapped("stage_to_id"), self.attract | self.retain | self.lockin | self.expand)
+        history = self.env["loop.stage.history"].search(
+            [("partner_id", "=", six.id)], order="id"
+        )
+        self.assertEqual(
+            history.mapped("stage_to_id"),
+            self.attract | self.retain | self.lockin | self.expand,
+        )
         self.assertEqual(set(history.mapped("kind")), {"auto"})
         self.assertTrue(all(h.date_end for h in history[:-1]))
         self.assertFalse(history[-1].date_end)
@@ -171,10 +201,14 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(rita).loop_health, "at_risk")
         self.assertEqual(self.figures(rita).loop_kanban_color, 2)
         win_back = self.env.ref("five_customer_loop.mail_activity_type_win_back")
-        self.assertEqual(len(rita.activity_ids.filtered(lambda a: a.activity_type_id == win_back)), 1)
+        self.assertEqual(
+            len(rita.activity_ids.filtered(lambda a: a.activity_type_id == win_back)), 1
+        )
         # still at risk the next night: no second activity
         self._recompute("2026-03-24 12:00:00")
-        self.assertEqual(len(rita.activity_ids.filtered(lambda a: a.activity_type_id == win_back)), 1)
+        self.assertEqual(
+            len(rita.activity_ids.filtered(lambda a: a.activity_type_id == win_back)), 1
+        )
 
     def test_manual_move_is_pinned_and_recorded(self):
         pia = self.customer("Pia")
@@ -184,8 +218,13 @@ class TestLoopStages(LoopCase):
             self.figures(pia).write({"loop_stage_id": self.lockin.id})
         self.assertEqual(self.figures(pia).loop_stage_id, self.lockin)
         self.assertTrue(self.figures(pia).loop_stage_pinned)
-        last = self.env["loop.stage.history"].search([("partner_id", "=", pia.id)], limit=1)
-        self.assertEqual((last.kind, last.stage_from_id, last.stage_to_id), ("manual", self.attract, self.lockin))
+        last = self.env["loop.stage.history"].search(
+            [("partner_id", "=", pia.id)], limit=1
+        )
+        self.assertEqual(
+            (last.kind, last.stage_from_id, last.stage_to_id),
+            ("manual", self.attract, self.lockin),
+        )
         self.assertEqual(last.reason, "Moved in the funnel")
         self.assertEqual(last.user_id, self.env.user)
         # the nightly rules leave a pinned stage alone
@@ -201,7 +240,12 @@ class TestLoopStages(LoopCase):
         quin = self.customer("Quin")
         self._visits(quin, ["2026-06-01"])
         wizard = self.env["loop.stage.move.wizard"].create(
-            {"partner_ids": [(6, 0, quin.ids)], "stage_id": self.retain.id, "reason": "  ", "pin": False}
+            {
+                "partner_ids": [(6, 0, quin.ids)],
+                "stage_id": self.retain.id,
+                "reason": "  ",
+                "pin": False,
+            }
         )
         with self.assertRaises(ValidationError):
             wizard.action_apply()
@@ -210,11 +254,18 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(quin).loop_stage_id, self.retain)
         self.assertFalse(self.figures(quin).loop_stage_pinned)
         with self.assertRaises(AccessError):
-            self.figures(quin).with_user(self.staff).write({"loop_stage_id": self.upgrade.id})
+            self.figures(quin).with_user(self.staff).write(
+                {"loop_stage_id": self.upgrade.id}
+            )
         self.assertEqual(self.figures(quin).loop_stage_id, self.retain)
 
     def test_invalid_rule_refused(self):
-        for bad in ("[('no_such_field', '=', 1)]", "not a domain", "[('name', 'bogus', 1)]", "42"):
+        for bad in (
+            "[('no_such_field', '=', 1)]",
+            "not a domain",
+            "[('name', 'bogus', 1)]",
+            "42",
+        ):
             with self.assertRaises(ValidationError):
                 self.retain.rule_domain = bad
         self.assertEqual(self.retain.rule_domain, "[('loop_visit_count', '>=', 2)]")
@@ -222,18 +273,30 @@ class TestLoopStages(LoopCase):
     def test_conversion_and_time_in_stage(self):
         # Hand-built history: 4 customers enter Attract on 1 Jan; two reach Retain
         # (after 10 and 100 days), one never moves, one goes to Lost only.
-        history = self.env["loop.stage.history"].sudo()  # the engine writes history, not users
+        history = self.env[
+            "loop.stage.history"
+        ].sudo()  # the engine writes history, not users
         start = datetime(2026, 1, 1)
         people = [self.customer(f"H{n}") for n in range(4)]
 
         def row(partner, stage, when, end=None):
             history.create(
-                {"partner_id": partner.id, "company_id": self.company.id, "stage_to_id": stage.id,
-                 "date": when, "date_end": end}
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "stage_to_id": stage.id,
+                    "date": when,
+                    "date_end": end,
+                }
             )
 
         row(people[0], self.attract, start, start + timedelta(days=10))
-        row(people[0], self.retain, start + timedelta(days=10), start + timedelta(days=40))
+        row(
+            people[0],
+            self.retain,
+            start + timedelta(days=10),
+            start + timedelta(days=40),
+        )
         row(people[1], self.attract, start, start + timedelta(days=100))
         row(people[1], self.retain, start + timedelta(days=100))
         row(people[2], self.attract, start)

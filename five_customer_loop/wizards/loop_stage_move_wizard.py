@@ -18,8 +18,13 @@ class LoopStageMoveWizard(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
-        if "partner_ids" in fields_list and self.env.context.get("active_model") == "res.partner":
-            res["partner_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
+        if (
+            "partner_ids" in fields_list
+            and self.env.context.get("active_model") == "res.partner"
+        ):
+            res["partner_ids"] = [
+                fields.Command.set(self.env.context.get("active_ids", []))
+            ]
         return res
 
     def action_apply(self):

@@ -12,12 +12,22 @@ from odoo import Command, fields
 env = env  # noqa: F821 - provided by odoo shell
 company = env.company
 now = fields.Datetime.now().replace(hour=4, minute=0, second=0, microsecond=0)
-cash = env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", company.id)], limit=1)
+cash = env["account.journal"].search(
+    [("type", "=", "cash"), ("company_id", "=", company.id)], limit=1
+)
 method = env["pos.payment.method"].create({"name": "Cash", "journal_id": cash.id})
-config = env["pos.config"].create({"name": "Existing Shop", "payment_method_ids": [Command.set(method.ids)]})
+config = env["pos.config"].create(
+    {"name": "Existing Shop", "payment_method_ids": [Command.set(method.ids)]}
+)
 session = env["pos.session"].create({"config_id": config.id, "user_id": env.uid})
 product = env["product.product"].create(
-    {"name": "Massage", "type": "service", "list_price": 100, "available_in_pos": True, "taxes_id": [Command.clear()]}
+    {
+        "name": "Massage",
+        "type": "service",
+        "list_price": 100,
+        "available_in_pos": True,
+        "taxes_id": [Command.clear()],
+    }
 )
 
 
@@ -30,12 +40,31 @@ def order(partner, amount, days_ago, refund_of=None):
             "partner_id": partner.id,
             "date_order": when,
             "refunded_order_id": refund_of.id if refund_of else False,
-            "lines": [Command.create({"product_id": product.id, "qty": qty, "price_unit": amount / qty,
-                                      "price_subtotal": amount, "price_subtotal_incl": amount})],
-            "amount_total": amount, "amount_tax": 0, "amount_paid": 0, "amount_return": 0,
+            "lines": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "qty": qty,
+                        "price_unit": amount / qty,
+                        "price_subtotal": amount,
+                        "price_subtotal_incl": amount,
+                    }
+                )
+            ],
+            "amount_total": amount,
+            "amount_tax": 0,
+            "amount_paid": 0,
+            "amount_return": 0,
         }
     )
-    o.add_payment({"pos_order_id": o.id, "amount": amount, "payment_method_id": method.id, "payment_date": when})
+    o.add_payment(
+        {
+            "pos_order_id": o.id,
+            "amount": amount,
+            "payment_method_id": method.id,
+            "payment_date": when,
+        }
+    )
     o.action_pos_order_paid()
     return o
 
@@ -43,7 +72,7 @@ def order(partner, amount, days_ago, refund_of=None):
 alice = env["res.partner"].create({"name": "Existing Alice"})
 bob = env["res.partner"].create({"name": "Existing Bob"})
 env["res.partner"].create({"name": "Existing Carol"})
-order(alice, 100.0, 400)   # outside the 12-month window
+order(alice, 100.0, 400)  # outside the 12-month window
 order(alice, 250.0, 30)
 order(alice, 50.0, 10)
 bob_order = order(bob, 80.0, 20)

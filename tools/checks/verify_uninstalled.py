@@ -4,8 +4,10 @@ env = env  # noqa: F821 - provided by odoo shell
 errors = []
 if "loop.engine" in env.registry:
     errors.append("the loop models are still in the registry")
-env.cr.execute("SELECT column_name FROM information_schema.columns "
-               "WHERE table_name = 'res_partner' AND column_name LIKE 'loop\\_%'")
+env.cr.execute(
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_name = 'res_partner' AND column_name LIKE 'loop\\_%'"
+)
 if env.cr.fetchall():
     errors.append("loop columns are left on res_partner")
 alice = env["res.partner"].search([("name", "=", "Existing Alice")])

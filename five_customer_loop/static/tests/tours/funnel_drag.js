@@ -1,4 +1,4 @@
-import {registry} from "@web/core/registry";
+import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("five_customer_loop_funnel_drag", {
     url: "/odoo/action-five_customer_loop.res_partner_action_loop_funnel",
