@@ -25,12 +25,13 @@ UNDERLINES = "=~-^"
 
 def inline(text):
     text = re.sub(r"`([^`]+)`", r"``\1``", text)
-    text = re.sub(r"(?<![\w`])_([^_]+)_(?![\w`])", r"*\1*", text)
     text = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`_", text)
     return text
 
 
 def md_to_rst(md, level):
+    # prettier writes emphasis as _text_, possibly across a line break
+    md = re.sub(r"(?<![\w`])_([^_`]+)_(?![\w`])", r"*\1*", md)
     out = []
     for line in md.splitlines():
         heading = re.match(r"^(#+)\s+(.*)$", line)
