@@ -32,7 +32,7 @@
         "report/loop_customer_analysis_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/loop_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "five_customer_loop/static/tests/tours/**/*",

@@ -1,0 +1,184 @@
+"""Demo data of a small beauty chain, generated deterministically.
+
+Only called from demo/loop_demo.xml (demo data), never by tests: two stores,
+a manager and six staff, about 60 customers spread over every tier, segment and
+stage, and 18 months of paid POS orders, then one full recompute.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+
+from odoo import Command, api, fields, models
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "丽娜静敏燕艳娟霞芳婷雪琳晶颖洁蓉玲倩慧佳欣怡雯璐萍瑶琪"
+
+# (profile, count, visits over 18 months, ticket, last visit days ago)
+PROFILES = [
+    ("key", 3, (24, 30), (4000, 6000), (2, 20)),
+    ("a", 4, (16, 22), (2800, 4000), (3, 25)),
+    ("b", 6, (12, 18), (1800, 2800), (5, 30)),
+    ("c", 10, (8, 14), (900, 1600), (5, 40)),
+    ("d", 8, (5, 9), (700, 1100), (10, 50)),
+    ("e_loyal", 8, (6, 10), (150, 300), (3, 30)),
+    ("e_new", 8, (1, 1), (100, 400), (2, 40)),
+    ("e_retain", 6, (2, 3), (200, 500), (5, 45)),
+    ("at_risk", 5, (4, 8), (300, 800), (75, 150)),
+    ("lost", 4, (2, 6), (300, 900), (200, 400)),
+]
+
+
+class LoopDemo(models.AbstractModel):
+    _name = "loop.demo"
+    _description = "Customer Loop Demo Data"
+
+    @api.model
+    def _load_demo(self):
+        rng = random.Random(5)
+        env = self.env
+        company = env.company
+        company.partner_id.tz = company.partner_id.tz or "Asia/Shanghai"
+        user_group = env.ref("five_customer_loop.group_loop_user")
+        manager_group = env.ref("five_customer_loop.group_loop_manager")
+        pos_user = env.ref("point_of_sale.group_pos_user")
+        lang = "zh_CN" if env["res.lang"]._lang_get("zh_CN") else "en_US"
+        Users = env["res.users"].with_context(no_reset_password=True)
+        manager = Users.create(
+            {
+                "name": "周店长 (Store Manager)",
+                "login": "manager",
+                "password": "manager",
+                "lang": lang,
+                "tz": "Asia/Shanghai",
+                "groups_id": [
+                    Command.link(manager_group.id),
+                    Command.link(env.ref("point_of_sale.group_pos_manager").id),
+                ],
+            }
+        )
+        staff = Users
+        for n, name in enumerate(["林美容", "陈雅婷", "王晓丽", "张静怡", "刘思琪", "黄佳慧"]):
+            staff |= Users.create(
+                {
+                    "name": name,
+                    "login": f"staff{n + 1}",
+                    "password": f"staff{n + 1}",
+                    "lang": lang,
+                    "tz": "Asia/Shanghai",
+                    "groups_id": [Command.link(user_group.id), Command.link(pos_user.id)],
+                }
+            )
+        stores = env["pos.config"]
+        sessions, methods = [], []
+        for code, name in (("JA", "静安店 Jing'an"), ("XH", "徐汇店 Xuhui")):
+            cash = env["account.journal"].create(
+                {"name": f"现金 {name}", "type": "cash", "code": f"CS{code}"}
+            )
+            method = env["pos.payment.method"].create(
+                {"name": f"现金 Cash {code}", "journal_id": cash.id}
+            )
+            config = env["pos.config"].create(
+                {"name": name, "payment_method_ids": [Command.set(method.ids)]}
+            )
+            stores |= config
+            methods.append(method)
+            sessions.append(
+                env["pos.session"].create({"config_id": config.id, "user_id": manager.id})
+            )
+        Product = env["product.product"]
+        services = Product
+        for name, price in [("面部深层护理", 680), ("肩颈舒缓按摩", 398), ("美白焕肤疗程", 1280),
+                            ("眼部护理", 468), ("身体SPA", 888)]:
+            services |= Product.create(
+                {"name": name, "type": "service", "list_price": price,
+                 "available_in_pos": True, "taxes_id": [Command.clear()]}
+            )
+        goods = Product
+        for name, price in [("玻尿酸保湿精华", 520), ("修护面霜", 360), ("防晒乳", 198)]:
+            goods |= Product.create(
+                {"name": name, "type": "consu", "list_price": price,
+                 "available_in_pos": True, "taxes_id": [Command.clear()]}
+            )
+        channels = env["loop.channel"].search([])
+        Partner = env["res.partner"]
+        now = fields.Datetime.now()
+        customers = Partner
+        counter = 0
+        for profile, count, visits, ticket, last in PROFILES:
+            for _i in range(count):
+                counter += 1
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+                birthday = fields.Date.today() - timedelta(days=rng.randint(20 * 365, 55 * 365))
+                partner = Partner.create(
+                    {
+                        "name": name,
+                        "phone": f"+86 138 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+                        "loop_birthday": birthday,
+                        "loop_gender": "female" if rng.random() < 0.85 else "male",
+                        "loop_skin_type": rng.choice(
+                            ["normal", "dry", "oily", "combination", "sensitive"]
+                        ),
+                        "loop_preferences": rng.choice(
+                            ["喜欢玫瑰花茶，枕头偏低", "怕冷，室温调高", "喜欢安静，不爱聊天", "偏爱柑橘香薰"]
+                        ),
+                        "loop_channel_id": rng.choice(channels).id,
+                        "loop_user_id": staff[counter % len(staff)].id,
+                        "loop_store_id": stores[counter % 2].id,
+                    }
+                )
+                customers |= partner
+                n_visits = rng.randint(*visits)
+                last_day = now - timedelta(days=rng.randint(*last))
+                span = min(540, max(n_visits * 12, 30))
+                days = sorted({rng.randint(0, span) for _v in range(n_visits * 2)})
+                days = days[-(n_visits - 1):] + [span] if n_visits > 1 else [span]
+                for offset in days:
+                    when = datetime.combine(
+                        (last_day - timedelta(days=span - offset)).date(), time(rng.randint(2, 11))
+                    )
+                    if when > now:
+                        continue
+                    product = rng.choice(services) if rng.random() < 0.8 else rng.choice(goods)
+                    self._demo_order(
+                        sessions[counter % 2], methods[counter % 2], partner, product,
+                        round(rng.uniform(*ticket), -1), when,
+                    )
+        # referrals: loyal customers brought some of the newcomers
+        referrers = customers[:20]
+        newcomers = customers[-30:]
+        referral = env.ref("five_customer_loop.channel_referral")
+        for n, partner in enumerate(newcomers[:12]):
+            partner.write({"loop_referred_by_id": referrers[n % len(referrers)].id,
+                           "loop_channel_id": referral.id})
+        env["loop.engine"].run_all()
+
+    @api.model
+    def _demo_order(self, session, method, partner, product, amount, when):
+        order = self.env["pos.order"].create(
+            {
+                "session_id": session.id,
+                "partner_id": partner.id,
+                "date_order": when,
+                "lines": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "qty": 1,
+                            "price_unit": amount,
+                            "price_subtotal": amount,
+                            "price_subtotal_incl": amount,
+                        }
+                    )
+                ],
+                "amount_total": amount,
+                "amount_tax": 0.0,
+                "amount_paid": 0.0,
+                "amount_return": 0.0,
+            }
+        )
+        order.add_payment(
+            {"pos_order_id": order.id, "amount": amount,
+             "payment_method_id": method.id, "payment_date": when}
+        )
+        order.with_context(loop_no_refresh=True).action_pos_order_paid()
+        return order
