@@ -2,3 +2,4 @@ from . import test_loop_rules
 from . import test_consumption_archive
 from . import test_loop_stages
 from . import test_funnel_tour
+from . import test_analysis
