@@ -8,3 +8,6 @@ from . import loop_stage_history
 from . import res_partner
 from . import loop_engine
 from . import pos_order
+from . import loop_care_record
+from . import loop_feedback
+from . import res_partner_care
