@@ -91,6 +91,7 @@ class LoopCareRecord(models.Model):
     )
     state = fields.Selection(
         [("draft", "Draft"), ("done", "Done"), ("cancelled", "Cancelled")],
+        string="Status",
         required=True,
         default="draft",
         copy=False,

@@ -65,6 +65,7 @@ class LoopFeedback(models.Model):
     )
     state = fields.Selection(
         FEEDBACK_STATES,
+        string="Status",
         required=True,
         default="new",
         copy=False,

@@ -199,7 +199,7 @@ class TestArchiveReport(LoopCase):
         # 2026-03-02 to 2026-06-30
         self.assertEqual(self._field(page, "o_loop_days"), "120")
         # 296 days from the first to the last visit over 2 intervals
-        self.assertEqual(self._field(page, "o_loop_interval"), "148.0")
+        self.assertEqual(self._field(page, "o_loop_interval"), "148.0 days")
         # 2026-03-02 + 148 days
         self.assertEqual(self._field(page, "o_loop_next_visit"), "07/28/2026")
         # the only product came back on another visit: 1 of 1
@@ -245,7 +245,8 @@ class TestArchiveReport(LoopCase):
         self.assertEqual(self._field(page, "o_loop_avg_ticket"), "$ 999.00")
         self.assertEqual(self._field(page, "o_loop_visits"), "1 / 1")
         self.assertEqual(self._field(page, "o_loop_days"), "29")
-        self.assertEqual(self._field(page, "o_loop_interval"), "0.0")
+        # a single visit has no interval
+        self.assertEqual(self._field(page, "o_loop_interval"), "–")
         self.assertEqual(self._field(page, "o_loop_stage"), "Attract")
         self.assertEqual(self._field(page, "o_loop_tier"), "E")
         care = self._rows(page, "o_loop_care")
@@ -261,6 +262,9 @@ class TestArchiveReport(LoopCase):
         self.assertFalse(alice.get("style"))
         self.assertEqual(self._field(bob, "o_loop_spend_total"), "$ 0.00")
         self.assertEqual(self._field(bob, "o_loop_visits"), "0 / 0")
+        # never came: no "0 days since the last visit"
+        self.assertEqual(self._field(bob, "o_loop_days"), "–")
+        self.assertEqual(self._field(bob, "o_loop_interval"), "–")
         self.assertIn("No service recorded yet.", _text(bob))
         self.assertIn("No feedback recorded.", _text(bob))
         self.assertEqual(len(self._rows(alice, "o_loop_care")), 5)
