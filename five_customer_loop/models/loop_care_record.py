@@ -46,6 +46,7 @@ class LoopCareRecord(models.Model):
     _description = "Care Record"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
+    _rec_names_search = ["partner_id", "product_id"]
     _check_company_auto = True
 
     date = fields.Datetime(

@@ -164,6 +164,17 @@ class TestCareRecords(RefusalMixin, LoopCase):
         self.assertEqual(action["domain"], [("partner_id", "=", self.alice.id)])
         self.assertEqual(action["context"], {"default_partner_id": self.alice.id})
 
+    def test_found_by_customer_or_service(self):
+        care = self._care()
+        massage = self.env["product.product"].create(
+            {"name": "Back Massage", "type": "service"}
+        )
+        other = self._care(product_id=massage.id)
+        Care = self.Care.with_user(self.beautician)
+        self.assertEqual(Care.search([("display_name", "ilike", "alic")]), other | care)
+        self.assertEqual(Care.search([("display_name", "ilike", "massage")]), other)
+        self.assertEqual([r[0] for r in Care.name_search("facial")], [care.id])
+
     def test_photos_are_linked_to_the_record(self):
         png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake")
         # the upload widget creates the attachment before the record exists
