@@ -9,3 +9,6 @@ from . import res_partner
 from . import loop_engine
 from . import pos_order
 from . import loop_demo
+from . import loop_care_record
+from . import loop_feedback
+from . import res_partner_care
