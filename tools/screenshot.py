@@ -2,7 +2,8 @@
 
 Usage: python tools/screenshot.py --url http://127.0.0.1:8069 --login manager \
            --password manager OUT.png PATH [OUT2.png PATH2 ...]
-PATH is relative to the server, e.g. /odoo/action-five_customer_loop.res_partner_action_loop_funnel
+PATH is relative to the server, e.g.
+/odoo/action-five_customer_loop.res_partner_action_loop_funnel
 Drives Chromium through the DevTools protocol (websocket-client, from the test
 requirements); used for the documentation screenshots and for looking at views.
 """
@@ -31,11 +32,20 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="fcl-chrome-")
         self.proc = subprocess.Popen(
             [
-                _chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", f"--lang={lang}",
-                "--remote-debugging-port=9229", "--remote-allow-origins=*",
-                f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
+                _chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--lang={lang}",
+                "--remote-debugging-port=9229",
+                "--remote-allow-origins=*",
+                f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}",
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
@@ -43,18 +53,27 @@ class Browser:
         )
         for _ in range(50):
             try:
-                with urllib.request.urlopen("http://127.0.0.1:9229/json", timeout=2) as resp:
+                with urllib.request.urlopen(
+                    "http://127.0.0.1:9229/json", timeout=2
+                ) as resp:
                     pages = [p for p in json.load(resp) if p["type"] == "page"]
                 if pages:
                     break
             except OSError:
                 pass
             time.sleep(0.2)
-        self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=60)
+        self.ws = websocket.create_connection(
+            pages[0]["webSocketDebuggerUrl"], timeout=60
+        )
         self.seq = 0
         self.call("Page.enable")
-        self.call("Emulation.setDeviceMetricsOverride",
-                  width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
 
     def call(self, method, **params):
         self.seq += 1
@@ -98,10 +117,11 @@ def main():
     try:
         login = f"{args.url}/web/login" + (f"?db={args.db}" if args.db else "")
         browser.goto(login, settle=3)
+        field = "document.querySelector('input[name=%s]').value = %s;"
         browser.js(
-            f"document.querySelector('input[name=login]').value = {json.dumps(args.login)};"
-            f"document.querySelector('input[name=password]').value = {json.dumps(args.password)};"
-            "document.querySelector('form.oe_login_form').submit();"
+            field % ("login", json.dumps(args.login))
+            + field % ("password", json.dumps(args.password))
+            + "document.querySelector('form.oe_login_form').submit();"
         )
         time.sleep(4)
         pairs = args.pairs

@@ -11,4 +11,3 @@ from . import pos_order
 from . import loop_demo
 from . import loop_care_record
 from . import loop_feedback
-from . import res_partner_care

@@ -10,7 +10,12 @@ from datetime import datetime, time, timedelta
 
 from odoo import Command, api, fields, models
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+    "彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金"
+    "石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔向汤"
+)
 GIVEN = "丽娜静敏燕艳娟霞芳婷雪琳晶颖洁蓉玲倩慧佳欣怡雯璐萍瑶琪"
 
 # (profile, count, visits over 18 months, ticket, last visit days ago)
@@ -57,7 +62,9 @@ class LoopDemo(models.AbstractModel):
             }
         )
         staff = Users
-        for n, name in enumerate(["林美容", "陈雅婷", "王晓丽", "张静怡", "刘思琪", "黄佳慧"]):
+        for n, name in enumerate(
+            ["林美容", "陈雅婷", "王晓丽", "张静怡", "刘思琪", "黄佳慧"]
+        ):
             staff |= Users.create(
                 {
                     "name": name,
@@ -65,7 +72,10 @@ class LoopDemo(models.AbstractModel):
                     "password": f"staff{n + 1}",
                     "lang": lang,
                     "tz": "Asia/Shanghai",
-                    "groups_id": [Command.link(user_group.id), Command.link(pos_user.id)],
+                    "groups_id": [
+                        Command.link(user_group.id),
+                        Command.link(pos_user.id),
+                    ],
                 }
             )
         stores = env["pos.config"]
@@ -83,43 +93,71 @@ class LoopDemo(models.AbstractModel):
             stores |= config
             methods.append(method)
             sessions.append(
-                env["pos.session"].create({"config_id": config.id, "user_id": manager.id})
+                env["pos.session"].create(
+                    {"config_id": config.id, "user_id": manager.id}
+                )
             )
         Product = env["product.product"]
         services = Product
-        for name, price in [("面部深层护理", 680), ("肩颈舒缓按摩", 398), ("美白焕肤疗程", 1280),
-                            ("眼部护理", 468), ("身体SPA", 888)]:
+        for name, price in [
+            ("面部深层护理", 680),
+            ("肩颈舒缓按摩", 398),
+            ("美白焕肤疗程", 1280),
+            ("眼部护理", 468),
+            ("身体SPA", 888),
+        ]:
             services |= Product.create(
-                {"name": name, "type": "service", "list_price": price,
-                 "available_in_pos": True, "taxes_id": [Command.clear()]}
+                {
+                    "name": name,
+                    "type": "service",
+                    "list_price": price,
+                    "available_in_pos": True,
+                    "taxes_id": [Command.clear()],
+                }
             )
         goods = Product
-        for name, price in [("玻尿酸保湿精华", 520), ("修护面霜", 360), ("防晒乳", 198)]:
+        for name, price in [
+            ("玻尿酸保湿精华", 520),
+            ("修护面霜", 360),
+            ("防晒乳", 198),
+        ]:
             goods |= Product.create(
-                {"name": name, "type": "consu", "list_price": price,
-                 "available_in_pos": True, "taxes_id": [Command.clear()]}
+                {
+                    "name": name,
+                    "type": "consu",
+                    "list_price": price,
+                    "available_in_pos": True,
+                    "taxes_id": [Command.clear()],
+                }
             )
         channels = env["loop.channel"].search([])
         Partner = env["res.partner"]
         now = fields.Datetime.now()
         customers = Partner
         counter = 0
-        for profile, count, visits, ticket, last in PROFILES:
+        for _profile, count, visits, ticket, last in PROFILES:
             for _i in range(count):
                 counter += 1
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-                birthday = fields.Date.today() - timedelta(days=rng.randint(20 * 365, 55 * 365))
+                birthday = fields.Date.today() - timedelta(
+                    days=rng.randint(20 * 365, 55 * 365)
+                )
                 partner = Partner.create(
                     {
                         "name": name,
-                        "phone": f"+86 138 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+                        "phone": "+86 138 " + str(rng.randint(10000000, 99999999)),
                         "loop_birthday": birthday,
                         "loop_gender": "female" if rng.random() < 0.85 else "male",
                         "loop_skin_type": rng.choice(
                             ["normal", "dry", "oily", "combination", "sensitive"]
                         ),
                         "loop_preferences": rng.choice(
-                            ["喜欢玫瑰花茶，枕头偏低", "怕冷，室温调高", "喜欢安静，不爱聊天", "偏爱柑橘香薰"]
+                            [
+                                "喜欢玫瑰花茶，枕头偏低",
+                                "怕冷，室温调高",
+                                "喜欢安静，不爱聊天",
+                                "偏爱柑橘香薰",
+                            ]
                         ),
                         "loop_channel_id": rng.choice(channels).id,
                         "loop_user_id": staff[counter % len(staff)].id,
@@ -131,25 +169,38 @@ class LoopDemo(models.AbstractModel):
                 last_day = now - timedelta(days=rng.randint(*last))
                 span = min(540, max(n_visits * 12, 30))
                 days = sorted({rng.randint(0, span) for _v in range(n_visits * 2)})
-                days = days[-(n_visits - 1):] + [span] if n_visits > 1 else [span]
+                days = days[-(n_visits - 1) :] + [span] if n_visits > 1 else [span]
                 for offset in days:
                     when = datetime.combine(
-                        (last_day - timedelta(days=span - offset)).date(), time(rng.randint(2, 11))
+                        (last_day - timedelta(days=span - offset)).date(),
+                        time(rng.randint(2, 11)),
                     )
                     if when > now:
                         continue
-                    product = rng.choice(services) if rng.random() < 0.8 else rng.choice(goods)
+                    product = (
+                        rng.choice(services)
+                        if rng.random() < 0.8
+                        else rng.choice(goods)
+                    )
                     self._demo_order(
-                        sessions[counter % 2], methods[counter % 2], partner, product,
-                        round(rng.uniform(*ticket), -1), when,
+                        sessions[counter % 2],
+                        methods[counter % 2],
+                        partner,
+                        product,
+                        round(rng.uniform(*ticket), -1),
+                        when,
                     )
         # referrals: loyal customers brought some of the newcomers
         referrers = customers[:20]
         newcomers = customers[-30:]
         referral = env.ref("five_customer_loop.channel_referral")
         for n, partner in enumerate(newcomers[:12]):
-            partner.write({"loop_referred_by_id": referrers[n % len(referrers)].id,
-                           "loop_channel_id": referral.id})
+            partner.write(
+                {
+                    "loop_referred_by_id": referrers[n % len(referrers)].id,
+                    "loop_channel_id": referral.id,
+                }
+            )
         env["loop.engine"].run_all()
 
     @api.model
@@ -177,8 +228,12 @@ class LoopDemo(models.AbstractModel):
             }
         )
         order.add_payment(
-            {"pos_order_id": order.id, "amount": amount,
-             "payment_method_id": method.id, "payment_date": when}
+            {
+                "pos_order_id": order.id,
+                "amount": amount,
+                "payment_method_id": method.id,
+                "payment_date": when,
+            }
         )
         order.with_context(loop_no_refresh=True).action_pos_order_paid()
         return order

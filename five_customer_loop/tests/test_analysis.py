@@ -22,21 +22,22 @@ class TestCustomerAnalysis(LoopCase):
         with freeze_time("2026-06-30 12:00:00"):
             self.env["loop.engine"].run_all()
         analysis = self.env["loop.customer.analysis"].with_company(self.company)
-        domain = [("company_id", "=", self.company.id), ("partner_id", "in", (ann | ben | cat).ids)]
-        groups = {
-            tier.code: (count, spend, share, per_capita, frequency)
-            for tier, count, spend, share, per_capita, frequency in analysis._read_group(
-                domain,
-                ["tier_id"],
-                [
-                    "customer_count:sum",
-                    "spend_12m:sum",
-                    "revenue_share:sum",
-                    "spend_per_capita:avg",
-                    "visit_frequency:avg",
-                ],
-            )
-        }
+        domain = [
+            ("company_id", "=", self.company.id),
+            ("partner_id", "in", (ann | ben | cat).ids),
+        ]
+        rows = analysis._read_group(
+            domain,
+            ["tier_id"],
+            [
+                "customer_count:sum",
+                "spend_12m:sum",
+                "revenue_share:sum",
+                "spend_per_capita:avg",
+                "visit_frequency:avg",
+            ],
+        )
+        groups = {tier.code: values for tier, *values in rows}
         # D: Ann alone: 6,000 = 60 % of 10,000, 2 visits
         self.assertEqual(groups["D"][0], 1)
         self.assertAlmostEqual(groups["D"][1], 6000.0)
