@@ -4,6 +4,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON=five_customer_loop
+# Every addon of this repository (the bridge installs itself with sale).
+ADDONS="five_customer_loop,five_customer_loop_sale"
 # Where Odoo 18.0 Community lives: a source tree with odoo-bin in it.
 ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
 # The virtual environment, kept outside the checkout so clean clones reuse it.
@@ -12,7 +14,7 @@ VENV="${FCL_VENV:-$CACHE_DIR/venv}"
 PY="$VENV/bin/python"
 DB_HOST="${PGHOST:-}"
 DB_USER="${FCL_DB_USER:-$(id -un)}"
-BASE_MODULES="contacts,mail,calendar,point_of_sale"
+BASE_MODULES="contacts,mail,calendar,point_of_sale,sale"
 
 die() {
     echo "ERROR: $*" >&2

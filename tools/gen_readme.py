@@ -1,4 +1,4 @@
-"""Build the addon's README.rst and static/description/index.html from readme/*.md.
+"""Build each addon's README.rst and static/description/index.html from readme/*.md.
 
 A small stand-in for OCA's oca-gen-addon-readme (not reachable here): the
 fragments use a plain subset of Markdown (headings, paragraphs, lists, bold,
@@ -12,7 +12,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ADDON = ROOT / "five_customer_loop"
+ADDONS = sorted(p.parent for p in ROOT.glob("*/__manifest__.py"))
 SECTIONS = [
     ("DESCRIPTION.md", None),
     ("CONFIGURE.md", "Configuration"),
@@ -48,8 +48,8 @@ def md_to_rst(md, level):
     return "\n".join(out).strip() + "\n"
 
 
-def build():
-    manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text(encoding="utf-8"))
+def build(addon):
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text(encoding="utf-8"))
     title = manifest["name"]
     parts = [
         "=" * len(title),
@@ -69,7 +69,7 @@ def build():
         "",
     ]
     for name, heading in SECTIONS:
-        path = ADDON / "readme" / name
+        path = addon / "readme" / name
         if not path.exists():
             continue
         if heading:
@@ -86,11 +86,16 @@ def build():
 
 
 def main():
-    rst = build()
-    target = ADDON / "README.rst"
-    if "--check" in sys.argv:
+    for addon in ADDONS:
+        write(addon, check="--check" in sys.argv)
+
+
+def write(addon, check):
+    rst = build(addon)
+    target = addon / "README.rst"
+    if check:
         if not target.exists() or target.read_text(encoding="utf-8") != rst:
-            sys.exit("README.rst is out of date: run python3 tools/gen_readme.py")
+            sys.exit(f"{target} is out of date: run python3 tools/gen_readme.py")
         return
     target.write_text(rst, encoding="utf-8")
     try:
@@ -99,7 +104,7 @@ def main():
         return
     settings = {"output_encoding": "unicode", "report_level": 3}
     html = publish_string(rst, writer_name="html5", settings_overrides=settings)
-    (ADDON / "static" / "description" / "index.html").write_text(html, encoding="utf-8")
+    (addon / "static" / "description" / "index.html").write_text(html, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -52,9 +52,10 @@ status=0
 DB="fcl_test_$$"
 drop_db "$DB"
 clone_db "$TEMPLATE" "$DB"
-echo "== installing $ADDON with its tests into $DB"
+echo "== installing $ADDONS with their tests into $DB"
 set +e
-odoo_cmd -d "$DB" -i "$ADDON" --test-enable --test-tags "/$ADDON${FCL_TEST_TAGS:+,$FCL_TEST_TAGS}" \
+tags="/${ADDONS//,/,/}"
+odoo_cmd -d "$DB" -i "$ADDONS" --test-enable --test-tags "${FCL_TEST_TAGS:-$tags}" \
     --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
     --log-level=info --workers=0 --max-cron-threads=0 >"$LOG_DIR/test.log" 2>&1
 rc=$?

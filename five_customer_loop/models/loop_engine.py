@@ -121,22 +121,23 @@ class LoopEngine(models.AbstractModel):
     # --------------------------------------------------------------- candidates
     @api.model
     def _candidates(self, company, ids):
-        """Partners of ``ids`` that take part in the loop of ``company``."""
+        """Partners of ``ids`` that take part in the loop of ``company``.
+
+        Those with a stage or figures there already, and those with a paid order
+        of any source (POS, and sale orders when the bridge is installed).
+        """
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
+        orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
                     WHERE p.id = ANY(%(ids)s)
                       AND (p.loop_stage_id ? %(cid)s OR p.loop_visit_count ? %(cid)s
-                           OR EXISTS (SELECT 1 FROM pos_order o
-                                       WHERE o.partner_id = p.id
-                                         AND o.company_id = %(company)s
-                                         AND o.state IN %(states)s))
+                           OR p.id IN (SELECT src.partner_id FROM (%(orders)s) src))
                     ORDER BY p.id""",
                 ids=list(ids),
                 cid=str(company.id),
-                company=company.id,
-                states=PAID_STATES,
+                orders=orders,
             )
         )
         return [row[0] for row in rows]

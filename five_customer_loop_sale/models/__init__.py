@@ -1,0 +1,2 @@
+from . import loop_engine
+from . import sale_order

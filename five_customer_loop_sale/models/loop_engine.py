@@ -1,0 +1,56 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+# Confirmed sale orders; a cancelled order leaves the archive.
+SALE_STATES = ("sale",)
+
+
+class LoopEngine(models.AbstractModel):
+    _inherit = "loop.engine"
+
+    @api.model
+    def _order_sources(self, company, ids):
+        """Confirmed sale orders count like paid POS orders (one visit a day)."""
+        self.env["sale.order"].flush_model(
+            ["state", "partner_id", "company_id", "date_order", "amount_total"]
+        )
+        tz = company.partner_id.tz or "UTC"
+        return super()._order_sources(company, ids) + [
+            SQL(
+                """SELECT s.partner_id,
+                          (s.date_order AT TIME ZONE 'UTC'
+                           AT TIME ZONE %(tz)s)::date AS day,
+                          s.amount_total
+                          / COALESCE(NULLIF(s.currency_rate, 0), 1.0) AS amount,
+                          s.id AS order_id, 'sale' AS source
+                     FROM sale_order s
+                    WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
+                      AND s.state IN %(states)s""",
+                tz=tz,
+                company=company.id,
+                ids=list(ids),
+                states=SALE_STATES,
+            )
+        ]
+
+    @api.model
+    def _line_sources(self, company, ids):
+        self.env["sale.order.line"].flush_model(["product_id", "product_uom_qty"])
+        tz = company.partner_id.tz or "UTC"
+        return super()._line_sources(company, ids) + [
+            SQL(
+                """SELECT s.partner_id,
+                          (s.date_order AT TIME ZONE 'UTC'
+                           AT TIME ZONE %(tz)s)::date AS day,
+                          l.product_id
+                     FROM sale_order_line l
+                     JOIN sale_order s ON s.id = l.order_id
+                    WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
+                      AND s.state IN %(states)s AND l.product_uom_qty > 0
+                      AND l.product_id IS NOT NULL""",
+                tz=tz,
+                company=company.id,
+                ids=list(ids),
+                states=SALE_STATES,
+            )
+        ]
