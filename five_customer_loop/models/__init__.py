@@ -8,3 +8,9 @@ from . import loop_stage_history
 from . import res_partner
 from . import loop_engine
 from . import pos_order
+from . import loop_card_type
+from . import loop_card_type_line
+from . import loop_card_move
+from . import loop_card
+from . import loop_card_session
+from . import loop_engine_card
