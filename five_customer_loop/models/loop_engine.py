@@ -123,20 +123,27 @@ class LoopEngine(models.AbstractModel):
     def _candidates(self, company, ids):
         """Partners of ``ids`` that take part in the loop of ``company``.
 
-        Those with a stage or figures there already, and those with a paid order
-        of any source (POS, and sale orders when the bridge is installed).
+        Those with a stage or figures there already, those with a paid order of
+        any source (POS, and sale orders when the bridge is installed), and card
+        holders (a card issued in the back office locks a customer in before
+        their first paid order).
         """
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
+        self.env["loop.card"].flush_model(["partner_id", "company_id"])
         orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
                     WHERE p.id = ANY(%(ids)s)
                       AND (p.loop_stage_id ? %(cid)s OR p.loop_visit_count ? %(cid)s
-                           OR p.id IN (SELECT src.partner_id FROM (%(orders)s) src))
+                           OR p.id IN (SELECT src.partner_id FROM (%(orders)s) src)
+                           OR p.id IN (SELECT c.partner_id FROM loop_card c
+                                        WHERE c.company_id = %(company)s
+                                          AND c.partner_id = ANY(%(ids)s)))
                     ORDER BY p.id""",
                 ids=list(ids),
                 cid=str(company.id),
+                company=company.id,
                 orders=orders,
             )
         )
@@ -261,7 +268,37 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _add_card_figures(self, company, ids, values):
-        """Hook: the prepaid cards add their balances to the figures of ``ids``."""
+        """Hook: the prepaid cards add their balances to the figures of ``ids``.
+
+        Over the active, unexpired cards of ``company``: stored value left
+        (stored-value cards), sessions left, and the number of cards with value
+        or sessions left. One query per batch.
+        """
+        self.env["loop.card"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id,
+                          COALESCE(SUM(balance) FILTER (WHERE kind = 'value'), 0),
+                          COALESCE(SUM(sessions_left), 0),
+                          COUNT(*) FILTER (WHERE balance > 0 OR sessions_left > 0)
+                     FROM loop_card
+                    WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
+                      AND state = 'active'
+                      AND (expiry_date IS NULL OR expiry_date >= %(today)s)
+                    GROUP BY partner_id""",
+                company=company.id,
+                ids=list(ids),
+                today=self.env["loop.card"]._today(company),
+            )
+        )
+        cards = {row[0]: row[1:] for row in rows}
+        for pid in ids:
+            balance, sessions, count = cards.get(pid, (0.0, 0, 0))
+            values.setdefault(pid, {}).update(
+                loop_card_balance=round(float(balance), 2),
+                loop_card_sessions=int(sessions),
+                loop_card_count=int(count),
+            )
         return values
 
     # ------------------------------------------------------------------- medians

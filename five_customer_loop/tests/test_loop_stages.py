@@ -169,9 +169,22 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(gone).loop_stage_id, self.lost)
         self.assertEqual(self.figures(gone).loop_health, "lost")
         # a card with value left locks the customer in
-        self.env["loop.engine"]._write_company_values(
-            self.company, {card.id: {"loop_card_count": 1}}
+        card_type = self.env["loop.card.type"].create(
+            {
+                "name": "Silver",
+                "kind": "value",
+                "price": 1000.0,
+                "amount": 1000.0,
+                "validity_number": 12,
+                "validity_unit": "months",
+                "company_id": self.company.id,
+            }
         )
+        with freeze_time("2026-06-20 04:00:00"):
+            self.env["loop.card"].issue_card(card, card_type, {"origin": "R-1"})
+        self.assertEqual(self.figures(card).loop_card_count, 1)
+        self.assertAlmostEqual(self.figures(card).loop_card_balance, 1000.0)
+        self.assertEqual(self.figures(card).loop_stage_id, self.lockin)
         self._recompute()
         self.assertEqual(self.figures(card).loop_stage_id, self.lockin)
         # the friend six brought pays a visit: six expands the loop

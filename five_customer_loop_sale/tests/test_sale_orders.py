@@ -43,7 +43,9 @@ class TestSaleOrders(LoopCase):
         self.assertAlmostEqual(ivy_c.loop_spend_total, 600.0)
         self.assertAlmostEqual(ivy_c.loop_avg_ticket, 300.0)
         self.assertEqual(str(ivy_c.loop_last_visit), "2026-05-10")
-        self.assertEqual(ivy_c.loop_stage_id, self.env.ref("five_customer_loop.stage_retain"))
+        self.assertEqual(
+            ivy_c.loop_stage_id, self.env.ref("five_customer_loop.stage_retain")
+        )
         # cancelling the order takes it out again
         with freeze_time("2026-06-30 12:00:00"):
             sale._action_cancel()
@@ -59,4 +61,6 @@ class TestSaleOrders(LoopCase):
         jo_c = self.figures(jo)
         self.assertEqual(jo_c.loop_visit_count, 1)
         self.assertEqual(jo_c.loop_days_since_visit, 29)
-        self.assertEqual(jo_c.loop_stage_id, self.env.ref("five_customer_loop.stage_attract"))
+        self.assertEqual(
+            jo_c.loop_stage_id, self.env.ref("five_customer_loop.stage_attract")
+        )
