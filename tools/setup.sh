@@ -16,19 +16,20 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     fi
 fi
 
-stamp="$VENV/.fcl-requirements"
+# One stamp per set of requirements already installed into the environment.
 want=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" | sha1sum | cut -c1-16)
-if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "Creating the virtual environment in $VENV"
+stamp="$VENV/.fcl-requirements-$want"
+if [ ! -x "$PY" ] || [ ! -f "$stamp" ]; then
+    echo "Installing the requirements into the virtual environment $VENV"
     mkdir -p "$CACHE_DIR"
-    python3 -m venv "$VENV"
+    [ -x "$PY" ] || python3 -m venv "$VENV"
     constraints="$CACHE_DIR/constraints.txt"
     # cbor2 5.4 does not build with setuptools 80 and later.
     echo 'setuptools<80' >"$constraints"
     PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q --upgrade pip wheel
     PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q \
         -r "$ODOO_SRC/requirements.txt" -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt"
-    echo "$want" >"$stamp"
+    touch "$stamp"
 fi
 need_postgres
 echo "Set-up done: Odoo at $ODOO_SRC, Python at $PY, PostgreSQL reachable as $DB_USER."
