@@ -16,7 +16,7 @@ AGE_BANDS = [
 ]
 
 SEGMENTS = [
-    ("new", "New"),
+    ("new", "New Customer"),
     ("big", "Big Customer"),
     ("potential", "Potential"),
     ("loyal", "Loyal"),

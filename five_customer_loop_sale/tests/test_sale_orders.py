@@ -28,16 +28,22 @@ class TestSaleOrders(LoopCase):
             )
         return order
 
+    def _confirm(self, order, when):
+        # confirming stamps the order with the confirmation time
+        with freeze_time(when):
+            order.action_confirm()
+        with freeze_time("2026-06-30 12:00:00"):
+            self.env["loop.engine"].refresh_partners(order.partner_id)
+
     def test_confirmed_sale_orders_count(self):
-        # POS visit 100 on 1 May (08:00 Shanghai); sale order 500 confirmed for
+        # POS visit 100 on 1 May (08:00 Shanghai); sale order 500 confirmed on
         # 10 May 02:00 UTC (= 10:00 Shanghai); a quotation of 900 is ignored.
         # -> 2 visits, total 600, average ticket 300
         ivy = self.customer("Ivy")
         self.loop_order(ivy, 100.0, "2026-05-01 08:00:00")
         sale = self._sale(ivy, 500.0, "2026-05-10 02:00:00")
         self._sale(ivy, 900.0, "2026-05-11 02:00:00")
-        with freeze_time("2026-06-30 12:00:00"):
-            sale.action_confirm()
+        self._confirm(sale, "2026-05-10 02:00:00")
         ivy_c = self.figures(ivy)
         self.assertEqual(ivy_c.loop_visit_count, 2)
         self.assertAlmostEqual(ivy_c.loop_spend_total, 600.0)
@@ -56,8 +62,7 @@ class TestSaleOrders(LoopCase):
     def test_sale_only_customer_enters_the_loop(self):
         jo = self.customer("Jo")
         sale = self._sale(jo, 250.0, "2026-06-01 02:00:00")
-        with freeze_time("2026-06-30 12:00:00"):
-            sale.action_confirm()
+        self._confirm(sale, "2026-06-01 02:00:00")
         jo_c = self.figures(jo)
         self.assertEqual(jo_c.loop_visit_count, 1)
         self.assertEqual(jo_c.loop_days_since_visit, 29)
