@@ -17,3 +17,7 @@ from . import loop_card_move
 from . import loop_card
 from . import loop_card_session
 from . import loop_engine_card
+from . import res_partner_referral
+from . import loop_referral_rule
+from . import loop_referral_reward
+from . import loop_engine_referral

@@ -34,6 +34,9 @@ FIELD_TYPES = {
     "loop_visit_count_12m": "integer",
     "loop_days_since_visit": "integer",
     "loop_referral_paid_count": "integer",
+    "loop_referral_count": "integer",
+    "loop_referral_value_12m": "numeric",
+    "loop_referral_value_total": "numeric",
     "loop_card_sessions": "integer",
     "loop_card_count": "integer",
     "loop_spend_total": "numeric",
@@ -339,17 +342,28 @@ class LoopEngine(models.AbstractModel):
                 ids=list(ids),
             )
         )
-        referrals = dict(
-            self.env.execute_query(
+        # referred customers in this company's loop (a stage or a paid visit):
+        # paying ones, all, and their spend attributed to the referrer
+        referrals = {
+            row[0]: row[1:]
+            for row in self.env.execute_query(
                 SQL(
-                    """SELECT p.loop_referred_by_id, COUNT(*) FROM res_partner p
-                        WHERE p.loop_referred_by_id = ANY(%(ids)s) AND %(visits)s >= 1
+                    """SELECT p.loop_referred_by_id,
+                              COUNT(*) FILTER (WHERE %(visits)s >= 1), COUNT(*),
+                              COALESCE(SUM(%(spend_12m)s), 0),
+                              COALESCE(SUM(%(spend)s), 0)
+                         FROM res_partner p
+                        WHERE p.loop_referred_by_id = ANY(%(ids)s)
+                          AND (p.loop_stage_id ? %(cid)s OR %(visits)s >= 1)
                         GROUP BY p.loop_referred_by_id""",
                     ids=list(ids),
+                    cid=str(company.id),
                     visits=_cd("loop_visit_count", company, "integer"),
+                    spend_12m=_cd("loop_spend_12m", company, "numeric"),
+                    spend=_cd("loop_spend_total", company, "numeric"),
                 )
             )
-        )
+        }
         bands = self.env["loop.tier"]._tier_bands(company)
         minimum = dict(bands)
         values, tier_changes, new_risks = {}, [], []
@@ -385,8 +399,14 @@ class LoopEngine(models.AbstractModel):
                     company.loop_segment_frequency,
                 ),
                 "loop_health": new_health,
-                "loop_referral_paid_count": referrals.get(pid, 0),
             }
+            paying, referred, value_12m, value = referrals.get(pid, (0, 0, 0.0, 0.0))
+            values[pid].update(
+                loop_referral_paid_count=paying,
+                loop_referral_count=referred,
+                loop_referral_value_12m=round(float(value_12m), 2),
+                loop_referral_value_total=round(float(value), 2),
+            )
             if new_tier != tier:
                 if not tier:
                     direction = "new"
@@ -646,6 +666,12 @@ class LoopEngine(models.AbstractModel):
             candidates = self._candidates(company, ids)
             self._compute_stats(company, candidates, today)
             self._classify(company, candidates, today)
+        self._after_refresh(partners)
+
+    @api.model
+    def _after_refresh(self, partners):
+        """Hook: ``refresh_partners`` recomputed ``partners`` (as superuser)."""
+        return None
 
     @api.model
     def _batch_size(self):
