@@ -1,6 +1,6 @@
 """Fill zh_CN.po from JSON files mapping msgid -> translation (translation batches).
 
-    python tools/i18n_apply.py BATCH.json [BATCH2.json ...]
+python tools/i18n_apply.py BATCH.json [BATCH2.json ...]
 """
 
 import json

@@ -1,1 +1,2 @@
 from . import loop_rules
+from . import loop_sql

@@ -16,3 +16,5 @@ from . import loop_card_type_line
 from . import loop_card_move
 from . import loop_card
 from . import loop_card_session
+from . import loop_referral_rule
+from . import loop_referral_reward

@@ -16,11 +16,12 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
+from ..lib.loop_sql import PAID_STATES
+from ..lib.loop_sql import company_value as _cd
 from .res_partner import STAT_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-PAID_STATES = ("paid", "done", "invoiced")
 RUN_PARAM = "five_customer_loop.run_state"
 PHASES = ("stats", "classify")
 
@@ -34,6 +35,9 @@ FIELD_TYPES = {
     "loop_visit_count_12m": "integer",
     "loop_days_since_visit": "integer",
     "loop_referral_paid_count": "integer",
+    "loop_referral_count": "integer",
+    "loop_referral_value_12m": "numeric",
+    "loop_referral_value_total": "numeric",
     "loop_card_sessions": "integer",
     "loop_card_count": "integer",
     "loop_spend_total": "numeric",
@@ -49,13 +53,6 @@ FIELD_TYPES = {
     "loop_stage_pinned": "boolean",
     "loop_recent_upgrade": "boolean",
 }
-
-
-def _cd(field, company, cast):
-    """SQL of a company-dependent column's value for ``company``."""
-    return SQL(
-        "(%s->%s->>0)::%s", SQL.identifier("p", field), str(company.id), SQL(cast)
-    )
 
 
 class LoopEngine(models.AbstractModel):
@@ -347,17 +344,28 @@ class LoopEngine(models.AbstractModel):
                 ids=list(ids),
             )
         )
-        referrals = dict(
-            self.env.execute_query(
+        # referred customers in this company's loop (a stage or a paid visit):
+        # paying ones, all, and their spend attributed to the referrer
+        referrals = {
+            row[0]: row[1:]
+            for row in self.env.execute_query(
                 SQL(
-                    """SELECT p.loop_referred_by_id, COUNT(*) FROM res_partner p
-                        WHERE p.loop_referred_by_id = ANY(%(ids)s) AND %(visits)s >= 1
+                    """SELECT p.loop_referred_by_id,
+                              COUNT(*) FILTER (WHERE %(visits)s >= 1), COUNT(*),
+                              COALESCE(SUM(%(spend_12m)s), 0),
+                              COALESCE(SUM(%(spend)s), 0)
+                         FROM res_partner p
+                        WHERE p.loop_referred_by_id = ANY(%(ids)s)
+                          AND (p.loop_stage_id ? %(cid)s OR %(visits)s >= 1)
                         GROUP BY p.loop_referred_by_id""",
                     ids=list(ids),
+                    cid=str(company.id),
                     visits=_cd("loop_visit_count", company, "integer"),
+                    spend_12m=_cd("loop_spend_12m", company, "numeric"),
+                    spend=_cd("loop_spend_total", company, "numeric"),
                 )
             )
-        )
+        }
         bands = self.env["loop.tier"]._tier_bands(company)
         minimum = dict(bands)
         values, tier_changes, new_risks = {}, [], []
@@ -393,8 +401,14 @@ class LoopEngine(models.AbstractModel):
                     company.loop_segment_frequency,
                 ),
                 "loop_health": new_health,
-                "loop_referral_paid_count": referrals.get(pid, 0),
             }
+            paying, referred, value_12m, value = referrals.get(pid, (0, 0, 0.0, 0.0))
+            values[pid].update(
+                loop_referral_paid_count=paying,
+                loop_referral_count=referred,
+                loop_referral_value_12m=round(float(value_12m), 2),
+                loop_referral_value_total=round(float(value), 2),
+            )
             if new_tier != tier:
                 if not tier:
                     direction = "new"
@@ -654,6 +668,15 @@ class LoopEngine(models.AbstractModel):
             candidates = self._candidates(company, ids)
             self._compute_stats(company, candidates, today)
             self._classify(company, candidates, today)
+        self._after_refresh(partners)
+
+    @api.model
+    def _after_refresh(self, partners):
+        """``refresh_partners`` recomputed ``partners`` (as superuser).
+
+        Referral rewards follow the paid visits of the referred customers.
+        """
+        self.env["loop.referral.reward"]._sync_partners(partners)
 
     @api.model
     def _batch_size(self):

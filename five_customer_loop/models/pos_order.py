@@ -1,6 +1,6 @@
 from odoo import models
 
-from .loop_engine import PAID_STATES
+from ..lib.loop_sql import PAID_STATES
 
 
 class PosOrder(models.Model):

@@ -153,11 +153,12 @@ class TestLoopStages(LoopCase):
         two = self.customer("Two Visits")
         six = self.customer("Six Visits")
         card = self.customer("Card Holder")
-        friend = self.customer("Friend", loop_referred_by_id=six.id)
         gone = self.customer("Gone")
         self._visits(one, ["2026-06-01"])
         self._visits(two, ["2026-05-01", "2026-06-01"])
         self._visits(six, [f"2026-0{m}-05" for m in range(1, 7)])
+        # a referrer must be a customer already
+        friend = self.customer("Friend", loop_referred_by_id=six.id)
         self._visits(card, ["2026-06-20"])
         self._visits(gone, ["2025-12-01", "2025-12-20"])
         self._recompute()
