@@ -1,1 +1,2 @@
 from . import loop_customer_analysis
+from . import loop_cohort_analysis

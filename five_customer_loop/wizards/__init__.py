@@ -1,1 +1,3 @@
 from . import loop_stage_move_wizard
+from . import loop_retention_rebuild_wizard
+from . import loop_monthly_report_wizard
