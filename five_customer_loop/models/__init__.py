@@ -9,8 +9,6 @@ from . import res_partner
 from . import loop_engine
 from . import pos_order
 from . import loop_demo
-from . import res_company_care
-from . import res_config_settings_care
 from . import loop_retention_snapshot
 from . import loop_dashboard
 from . import loop_care_reminder

@@ -46,9 +46,7 @@ class LoopCareReminder(models.Model):
     )
     date_deadline = fields.Date(string="Due Date", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible Staff", readonly=True)
-    activity_id = fields.Many2one(
-        "mail.activity", string="Activity", readonly=True, ondelete="set null"
-    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     note = fields.Char(readonly=True)
 
     _sql_constraints = [
@@ -72,9 +70,7 @@ class LoopCareReminder(models.Model):
             value = fields.Datetime.to_datetime(value) if len(value) > 10 else value
         if isinstance(value, datetime):
             tz = company.partner_id.tz or "UTC"
-            return fields.Date.context_today(
-                self.with_context(tz=tz), timestamp=value
-            )
+            return fields.Date.context_today(self.with_context(tz=tz), timestamp=value)
         return fields.Date.to_date(value)
 
     @api.model

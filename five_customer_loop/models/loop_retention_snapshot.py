@@ -67,6 +67,9 @@ class LoopRetentionSnapshot(models.Model):
         readonly=True,
         help="First day of the month the figures are about.",
     )
+    period = fields.Char(
+        compute="_compute_period", store=True, help="The month, as YYYY-MM."
+    )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True
     )
@@ -80,7 +83,6 @@ class LoopRetentionSnapshot(models.Model):
     )
     tier_id = fields.Many2one(
         "loop.tier",
-        string="Tier",
         readonly=True,
         ondelete="cascade",
         check_company=True,
@@ -140,7 +142,6 @@ class LoopRetentionSnapshot(models.Model):
         help="Customers with at least one paid visit in the month.",
     )
     spend = fields.Monetary(
-        string="Spend",
         readonly=True,
         aggregator="sum",
         help="Paid orders of the month net of refunds, in company currency.",
@@ -184,17 +185,22 @@ class LoopRetentionSnapshot(models.Model):
             ["company_id", "month", "COALESCE(config_id, 0)", "COALESCE(tier_id, 0)"],
         )
 
+    @api.depends("month")
+    def _compute_period(self):
+        for row in self:
+            row.period = row.month and row.month.strftime("%Y-%m")
+
     @api.depends("config_id", "tier_id")
     def _compute_is_total(self):
         for row in self:
             row.is_total = not row.config_id and not row.tier_id
 
-    @api.depends("month", "config_id", "tier_id")
+    @api.depends("period", "config_id", "tier_id")
     def _compute_display_name(self):
         for row in self:
             row.display_name = " / ".join(
                 [
-                    row.month.strftime("%Y-%m") if row.month else "",
+                    row.period or "",
                     row.config_id.name or self.env._("All Stores"),
                     row.tier_id.name or self.env._("All Tiers"),
                 ]
@@ -428,4 +434,3 @@ class LoopRetentionSnapshot(models.Model):
             limit=count,
         )
         return rows.sorted("month")
-

@@ -30,7 +30,6 @@ class LoopCohortAnalysis(models.Model):
         help="The month of the customer's first paid visit.",
     )
     months_since = fields.Integer(
-        string="Months Since",
         readonly=True,
         aggregator=False,
         help="0 is the month of the first visit.",

@@ -21,7 +21,9 @@ class TestCareReminders(LoopCase):
             cls.env, login="lan", name="Lan", groups=groups, company_id=cls.company.id
         )
         cls.Reminder = cls.env["loop.care.reminder"]
-        cls.birthday_type = cls.env.ref("five_customer_loop.mail_activity_type_birthday")
+        cls.birthday_type = cls.env.ref(
+            "five_customer_loop.mail_activity_type_birthday"
+        )
         cls.follow_up_type = cls.env.ref(
             "five_customer_loop.mail_activity_type_follow_up"
         )
@@ -41,7 +43,9 @@ class TestCareReminders(LoopCase):
 
     # ---------------------------------------------------------------- birthdays
     def test_solar_birthday(self):
-        mia = self.customer("王美", loop_birthday="1990-05-10", loop_user_id=self.staff.id)
+        mia = self.customer(
+            "王美", loop_birthday="1990-05-10", loop_user_id=self.staff.id
+        )
         nobody = self.customer("No Staff", loop_birthday="1990-05-10")
         # 7 days before (company default): from 3 May; 2 May is too early
         self._cron("2026-05-02 10:00:00")
@@ -98,7 +102,9 @@ class TestCareReminders(LoopCase):
 
     def test_birthday_days_setting(self):
         self.company.loop_birthday_days = 0
-        pia = self.customer("Pia", loop_birthday="1988-07-20", loop_user_id=self.staff.id)
+        pia = self.customer(
+            "Pia", loop_birthday="1988-07-20", loop_user_id=self.staff.id
+        )
         self._cron("2026-07-19 10:00:00")
         self.assertFalse(self._open(pia, self.birthday_type))
         self._cron("2026-07-20 10:00:00")
@@ -127,7 +133,10 @@ class TestCareReminders(LoopCase):
         # record's UTC datetime of 4 May 20:00 is 5 May in Shanghai
         self.company.loop_follow_up_days = 5
         Reminder._schedule_follow_ups(
-            [(sun.id, datetime(2026, 5, 4, 20, 0), self.other.id), (sun.id, date(2026, 5, 5), False)]
+            [
+                (sun.id, datetime(2026, 5, 4, 20, 0), self.other.id),
+                (sun.id, date(2026, 5, 5), False),
+            ]
         )
         activity_sun = self._open(sun, self.follow_up_type)
         self.assertEqual(len(activity_sun), 1)

@@ -217,7 +217,11 @@ class TestRetention(LoopCase):
         total = rows[(False, False)]
         for name in ("active_start", "kept_count", "visitor_count", "spend"):
             self.assertEqual(
-                sum(rows[(False, t.id)][name] for t in self.tier.values() if (False, t.id) in rows),
+                sum(
+                    rows[(False, t.id)][name]
+                    for t in self.tier.values()
+                    if (False, t.id) in rows
+                ),
                 total[name],
             )
         # store B holds Erin (D) and Dan, Gus (E) only
@@ -352,7 +356,10 @@ class TestRetention(LoopCase):
         with freeze_time("2026-04-20 10:00:00"):
             feb = dict(
                 Cohort._read_group(
-                    [("company_id", "=", self.company.id), ("cohort", "=", "2025-02-01")],
+                    [
+                        ("company_id", "=", self.company.id),
+                        ("cohort", "=", "2025-02-01"),
+                    ],
                     ["months_since"],
                     ["share:avg"],
                 )
@@ -481,7 +488,9 @@ class TestRetention(LoopCase):
             pdf, kind = report.with_context(
                 force_report_rendering=True
             )._render_qweb_pdf(report.id, wizard.ids)
-        self.assertEqual(action["report_name"], "five_customer_loop.report_monthly_loop")
+        self.assertEqual(
+            action["report_name"], "five_customer_loop.report_monthly_loop"
+        )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertIn("83.3 %", html)  # 5 / 6 retained, all stores

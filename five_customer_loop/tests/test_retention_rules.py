@@ -45,27 +45,44 @@ class TestRetentionRules(BaseCase):
 
     def test_solar_birthday(self):
         birthday = date(1990, 5, 10)
-        self.assertEqual(rules.next_birthday(date(2026, 5, 10), birthday), birthday.replace(year=2026))
-        self.assertEqual(rules.next_birthday(date(2026, 5, 11), birthday), date(2027, 5, 10))
+        self.assertEqual(
+            rules.next_birthday(date(2026, 5, 10), birthday),
+            birthday.replace(year=2026),
+        )
+        self.assertEqual(
+            rules.next_birthday(date(2026, 5, 11), birthday), date(2027, 5, 10)
+        )
         # born on 29 February: 28 February in other years
-        self.assertEqual(rules.next_birthday(date(2027, 1, 1), date(1992, 2, 29)), date(2027, 2, 28))
-        self.assertEqual(rules.next_birthday(date(2028, 1, 1), date(1992, 2, 29)), date(2028, 2, 29))
+        self.assertEqual(
+            rules.next_birthday(date(2027, 1, 1), date(1992, 2, 29)), date(2027, 2, 28)
+        )
+        self.assertEqual(
+            rules.next_birthday(date(2028, 1, 1), date(1992, 2, 29)), date(2028, 2, 29)
+        )
         # reminded from 7 days before up to the day itself
         self.assertIsNone(rules.birthday_due(date(2026, 5, 2), 7, birthday))
-        self.assertEqual(rules.birthday_due(date(2026, 5, 3), 7, birthday), date(2026, 5, 10))
-        self.assertEqual(rules.birthday_due(date(2026, 5, 10), 7, birthday), date(2026, 5, 10))
+        self.assertEqual(
+            rules.birthday_due(date(2026, 5, 3), 7, birthday), date(2026, 5, 10)
+        )
+        self.assertEqual(
+            rules.birthday_due(date(2026, 5, 10), 7, birthday), date(2026, 5, 10)
+        )
         self.assertIsNone(rules.next_birthday(date(2026, 5, 10)))
 
     def test_lunar_birthday(self):
         # Chinese New Year (正月初一): 29 Jan 2025, 17 Feb 2026, 6 Feb 2027
         self.assertEqual(rules.lunar_birthday_in(2025, 1, 1), date(2025, 1, 29))
         self.assertEqual(rules.lunar_birthday_in(2026, 1, 1), date(2026, 2, 17))
-        self.assertEqual(rules.next_birthday(date(2026, 2, 18), None, 1, 1), date(2027, 2, 6))
+        self.assertEqual(
+            rules.next_birthday(date(2026, 2, 18), None, 1, 1), date(2027, 2, 6)
+        )
         # the 12th month of lunar 2026 has 29 days: a 30th falls on the 29th, the
         # eve of the 2027 New Year
         self.assertEqual(rules.lunar_birthday_in(2026, 12, 30), date(2027, 2, 5))
         # a lunar birthday in January is found in the previous lunar year
-        self.assertEqual(rules.next_birthday(date(2027, 1, 1), None, 12, 30), date(2027, 2, 5))
+        self.assertEqual(
+            rules.next_birthday(date(2027, 1, 1), None, 12, 30), date(2027, 2, 5)
+        )
         # lunar 2025 has a leap 6th month: the birthday stays in the regular one
         self.assertEqual(rules.lunar_birthday_in(2025, 6, 10), date(2025, 7, 4))
         # Mid-Autumn (八月十五) 2026: 25 September; the lunar date wins over the solar

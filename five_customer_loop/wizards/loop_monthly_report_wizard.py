@@ -3,6 +3,11 @@ from odoo import fields, models
 from ..lib import retention_rules
 
 
+def _percent(value):
+    """A rate of the report, e.g. ``75.0 %``."""
+    return f"{value or 0.0:.1f} %"
+
+
 class LoopMonthlyReportWizard(models.TransientModel):
     """Prints the monthly loop report (月度经营报告) of a store or of every store."""
 
@@ -29,9 +34,7 @@ class LoopMonthlyReportWizard(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        self.env["loop.retention.snapshot"]._check_months(
-            self.company_id, [self.month]
-        )
+        self.env["loop.retention.snapshot"]._check_months(self.company_id, [self.month])
         return self.env.ref(
             "five_customer_loop.loop_monthly_report_action"
         ).report_action(self)
@@ -101,13 +104,11 @@ class LoopMonthlyReportWizard(models.TransientModel):
         ]
         users = self.env["res.users"].browse([row["user_id"] for row in staff])
         staff_rows = sorted(
-            (
-                row | {"user": users.browse(row["user_id"])}
-                for row in staff
-            ),
+            (row | {"user": users.browse(row["user_id"])} for row in staff),
             key=lambda r: r["user"].name or "",
         )
         return {
+            "pct": _percent,
             "company": company,
             "store": self.config_id,
             "month_label": month.strftime("%Y-%m"),

@@ -23,7 +23,11 @@ export class LoopDashboard extends Component {
     }
 
     async load() {
-        this.state.data = await this.orm.call("loop.dashboard", "get_dashboard_data", []);
+        this.state.data = await this.orm.call(
+            "loop.dashboard",
+            "get_dashboard_data",
+            []
+        );
     }
 
     get data() {
