@@ -62,6 +62,8 @@ class LoopDashboard(models.AbstractModel):
         headline = {
             "kept": [("loop_visit_count_12m", ">", 0)],
             "at_risk": [("loop_health", "=", "at_risk")],
+            # expected next visit within a week, or overdue; lost customers are
+            # left to the win-back calls
             "due": [
                 ("loop_next_visit", "<=", fields.Date.to_string(due_date)),
                 ("loop_health", "in", ["good", "at_risk"]),

@@ -86,7 +86,9 @@ class LoopRetentionSnapshot(models.Model):
         readonly=True,
         ondelete="cascade",
         check_company=True,
-        help="Empty on the row of all tiers.",
+        help="The tier of the customers counted in the row: their tier at the "
+        "start of the month (12-month spend then), or at its end for new and "
+        "reactivated customers. Empty on the row of all tiers.",
     )
     is_total = fields.Boolean(
         string="All Stores, All Tiers",
