@@ -14,7 +14,7 @@
     "application": True,
     "installable": True,
     "depends": ["contacts", "mail", "calendar", "point_of_sale", "web_hierarchy"],
-    "external_dependencies": {"python": []},
+    "external_dependencies": {"python": ["lunar_python"]},
     "data": [
         "security/five_customer_loop_groups.xml",
         "security/ir.model.access.csv",
@@ -48,10 +48,22 @@
         "views/loop_referral_rule_views.xml",
         "views/loop_referral_reward_views.xml",
         "report/loop_referral_report_views.xml",
+        "data/mail_template_data.xml",
+        "data/loop_retention_cron_data.xml",
+        "views/res_config_settings_care_views.xml",
+        "views/loop_retention_snapshot_views.xml",
+        "views/loop_care_reminder_views.xml",
+        "report/loop_cohort_analysis_views.xml",
+        "report/loop_monthly_report.xml",
+        "wizards/loop_retention_rebuild_wizard_views.xml",
+        "wizards/loop_monthly_report_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/loop_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "five_customer_loop/static/src/dashboard/**/*",
+        ],
         "web.assets_tests": [
             "five_customer_loop/static/tests/tours/**/*",
         ],

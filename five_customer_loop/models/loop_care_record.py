@@ -319,7 +319,6 @@ class LoopCareRecord(models.Model):
         )
         if not activity_type:
             return
-        delay = relativedelta(**{activity_type.delay_unit: activity_type.delay_count})
         model_id = self.env["ir.model"]._get_id(self._name)
         vals_list = [
             {
@@ -330,7 +329,9 @@ class LoopCareRecord(models.Model):
                 "user_id": (
                     record.partner_id.loop_user_id or record.user_id or self.env.user
                 ).id,
-                "date_deadline": record._local_date() + delay,
+                # the delay the company set for follow-ups (回访), in days
+                "date_deadline": record._local_date()
+                + relativedelta(days=record.company_id.loop_follow_up_days),
             }
             for record in self
         ]

@@ -23,3 +23,9 @@ class ResConfigSettings(models.TransientModel):
     loop_conversion_days = fields.Integer(
         related="company_id.loop_conversion_days", readonly=False
     )
+    loop_birthday_days = fields.Integer(
+        related="company_id.loop_birthday_days", readonly=False
+    )
+    loop_follow_up_days = fields.Integer(
+        related="company_id.loop_follow_up_days", readonly=False
+    )

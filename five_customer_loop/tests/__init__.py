@@ -10,3 +10,7 @@ from . import test_cards
 from . import test_card_reports
 from . import test_card_concurrency
 from . import test_referrals
+from . import test_retention_rules
+from . import test_retention
+from . import test_care_reminders
+from . import test_dashboard_tour

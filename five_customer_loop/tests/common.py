@@ -46,10 +46,10 @@ class LoopCase(AccountTestInvoicingCommon):
         cls.shop = cls.loop_shop(cls.company)
 
     @classmethod
-    def loop_shop(cls, company, currency=None, name="Shop"):
+    def loop_shop(cls, company, currency=None, name="Shop", code=None):
         """An open POS session of a new shop of ``company`` (in ``currency``)."""
         env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
-        code = f"L{company.id}{currency.id if currency else 0}"[:5]
+        code = code or f"L{company.id}{currency.id if currency else 0}"[:5]
         journal_vals = {
             "company_id": company.id,
             "currency_id": currency.id if currency else False,

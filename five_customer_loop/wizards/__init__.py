@@ -2,3 +2,5 @@ from . import loop_stage_move_wizard
 from . import loop_card_wizard
 from . import loop_card_liability_wizard
 from . import loop_card_liability_line
+from . import loop_retention_rebuild_wizard
+from . import loop_monthly_report_wizard

@@ -1,0 +1,139 @@
+"""Figures of the manager dashboard, the landing page of the app."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+# Days ahead within which an expected next visit makes a customer "due".
+DUE_DAYS = 7
+
+
+class LoopDashboard(models.AbstractModel):
+    _name = "loop.dashboard"
+    _description = "Customer Loop Dashboard"
+
+    @api.model
+    def _dashboard_customers_domain(self):
+        """The customers of the loop, as in the Customers menu."""
+        return [("loop_stage_id", "!=", False)]
+
+    @api.model
+    def _dashboard_card_liability(self):
+        """Outstanding value of the prepaid cards of the current company.
+
+        The unused value (stored value, and the value of the sessions left)
+        that the company still owes its customers on active cards, in company
+        currency.
+        """
+        [(total,)] = self.env["loop.card"]._read_group(
+            [("company_id", "=", self.env.company.id), ("state", "=", "active")],
+            [],
+            ["balance:sum"],
+        )
+        return total or 0.0
+
+    @api.model
+    def _dashboard_card_liability_action(self):
+        """The active cards that hold unused value."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "five_customer_loop.loop_card_action"
+        )
+        action["domain"] = [
+            ("company_id", "=", self.env.company.id),
+            ("state", "=", "active"),
+            ("balance", ">", 0),
+        ]
+        return action
+
+    @api.model
+    def get_dashboard_data(self):
+        """Every figure of the dashboard, with the domain behind each one.
+
+        A fixed number of queries, whatever the number of customers: stage and
+        tier counts are two grouped reads, the three headline counts one
+        count each, the retention trend one read of the snapshots.
+        """
+        company = self.env.company
+        Partner = self.env["res.partner"]
+        base = self._dashboard_customers_domain()
+        today = fields.Date.context_today(self)
+        due_date = today + timedelta(days=DUE_DAYS)
+
+        stage_counts = dict(Partner._read_group(base, ["loop_stage_id"], ["__count"]))
+        stages = self.env["loop.stage"].search([])
+        tier_counts = dict(
+            Partner._read_group(
+                base + [("loop_tier_id", "!=", False)], ["loop_tier_id"], ["__count"]
+            )
+        )
+        tiers = self.env["loop.tier"].search([("company_id", "=", company.id)])
+
+        headline = {
+            "kept": [("loop_visit_count_12m", ">", 0)],
+            "at_risk": [("loop_health", "=", "at_risk")],
+            # expected next visit within a week, or overdue; lost customers are
+            # left to the win-back calls
+            "due": [
+                ("loop_next_visit", "<=", fields.Date.to_string(due_date)),
+                ("loop_health", "in", ["good", "at_risk"]),
+            ],
+        }
+        figures = {
+            key: {"count": Partner.search_count(base + domain), "domain": base + domain}
+            for key, domain in headline.items()
+        }
+        trend = self.env["loop.retention.snapshot"]._dashboard_trend(company)
+        views = [
+            [self.env.ref("five_customer_loop.res_partner_view_list_loop").id, "list"],
+            [
+                self.env.ref("five_customer_loop.res_partner_view_kanban_loop").id,
+                "kanban",
+            ],
+            [False, "form"],
+        ]
+        return {
+            "company": company.name,
+            "currency_id": company.currency_id.id,
+            "partner_views": views,
+            "due_days": DUE_DAYS,
+            **figures,
+            "stages": [
+                {
+                    "id": stage.id,
+                    "name": stage.name,
+                    "count": stage_counts.get(stage, 0),
+                    "is_lost": stage.is_lost,
+                    "domain": base + [("loop_stage_id", "=", stage.id)],
+                }
+                for stage in stages
+            ],
+            "tiers": [
+                {
+                    "id": tier.id,
+                    "name": tier.name,
+                    "count": tier_counts.get(tier, 0),
+                    "color": tier.color,
+                    "domain": base + [("loop_tier_id", "=", tier.id)],
+                }
+                for tier in tiers
+            ],
+            "trend": [
+                {
+                    "id": row.id,
+                    "month": row.month.strftime("%Y-%m"),
+                    "retention_rate": row.retention_rate,
+                    "churn_rate": row.churn_rate,
+                    "kept": row.kept_count,
+                    "active_start": row.active_start,
+                    "domain": [
+                        ("company_id", "=", company.id),
+                        ("month", "=", fields.Date.to_string(row.month)),
+                    ],
+                }
+                for row in trend
+            ],
+            "card_liability": {
+                "amount": self._dashboard_card_liability(),
+                "action": self._dashboard_card_liability_action(),
+            },
+        }

@@ -1,0 +1,93 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..lib import retention_rules
+from ..models.loop_engine import PAID_STATES
+
+
+class LoopCohortAnalysis(models.Model):
+    """Cohorts: month of first visit x months since, share still visiting.
+
+    One row per customer, company and month since their first paid visit
+    (0 to ``_max_months``, up to the current month): ``share`` is 100 when the
+    customer paid a visit in that month, else 0, so its average over any group
+    of rows is the share of the group still visiting. Months are local months
+    of the company's time zone; a visit is a paid POS order of positive amount.
+    """
+
+    _name = "loop.cohort.analysis"
+    _description = "Customer Cohorts"
+    _auto = False
+    _order = "cohort desc, months_since"
+    _max_months = 12
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Responsible Staff", readonly=True)
+    cohort = fields.Date(
+        string="First Visit Month",
+        readonly=True,
+        help="The month of the customer's first paid visit.",
+    )
+    months_since = fields.Integer(
+        readonly=True,
+        aggregator=False,
+        help="0 is the month of the first visit.",
+    )
+    period = fields.Date(string="Month", readonly=True)
+    visiting_count = fields.Integer(
+        string="Still Visiting",
+        readonly=True,
+        aggregator="sum",
+        help="Customers of the cohort with a paid visit in that month.",
+    )
+    share = fields.Float(
+        string="Share Still Visiting (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Share of the cohort's customers with a paid visit in that month.",
+    )
+
+    @property
+    def _table_query(self):
+        today = fields.Date.context_today(self)
+        return SQL(
+            """
+            WITH visits AS (
+                SELECT DISTINCT o.company_id, o.partner_id,
+                       date_trunc('month', o.date_order AT TIME ZONE 'UTC'
+                                  AT TIME ZONE COALESCE(cp.tz, 'UTC'))::date AS month
+                  FROM pos_order o
+                  JOIN res_company c ON c.id = o.company_id
+                  JOIN res_partner cp ON cp.id = c.partner_id
+                 WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s
+                   AND o.amount_total > 0
+            ),
+            firsts AS (
+                SELECT company_id, partner_id, MIN(month) AS cohort
+                  FROM visits GROUP BY company_id, partner_id
+            )
+            SELECT (f.partner_id::bigint * 1000 + f.company_id) * 100 + k.n AS id,
+                   f.company_id, f.partner_id, p.loop_user_id AS user_id,
+                   f.cohort, k.n AS months_since,
+                   (f.cohort + make_interval(months => k.n))::date AS period,
+                   (v.partner_id IS NOT NULL)::int AS visiting_count,
+                   CASE WHEN v.partner_id IS NOT NULL THEN 100.0 ELSE 0.0 END AS share
+              FROM firsts f
+              JOIN res_partner p ON p.id = f.partner_id
+              CROSS JOIN LATERAL generate_series(
+                  0,
+                  LEAST(%(max)s, ((EXTRACT(YEAR FROM %(current)s::date) * 12
+                                   + EXTRACT(MONTH FROM %(current)s::date))
+                                  - (EXTRACT(YEAR FROM f.cohort) * 12
+                                     + EXTRACT(MONTH FROM f.cohort)))::int)
+              ) AS k(n)
+              LEFT JOIN visits v
+                ON v.company_id = f.company_id AND v.partner_id = f.partner_id
+               AND v.month = (f.cohort + make_interval(months => k.n))::date
+            """,
+            states=PAID_STATES,
+            max=self._max_months,
+            current=retention_rules.month_start(today),
+        )
