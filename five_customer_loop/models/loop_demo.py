@@ -201,7 +201,95 @@ class LoopDemo(models.AbstractModel):
                     "loop_channel_id": referral.id,
                 }
             )
+        self._demo_cards_and_care(rng, customers, services, staff)
         env["loop.engine"].run_all()
+
+    @api.model
+    def _demo_cards_and_care(self, rng, customers, services, staff):
+        """Prepaid cards with ledger history, care records and feedback."""
+        env = self.env
+        CardType = env["loop.card.type"]
+        gold = CardType.create(
+            {
+                "name": "金卡 储值 10000送1000",
+                "kind": "value",
+                "price": 10000.0,
+                "amount": 11000.0,
+                "validity_number": 12,
+                "validity_unit": "months",
+            }
+        )
+        silver = CardType.create(
+            {
+                "name": "银卡 储值 3000送200",
+                "kind": "value",
+                "price": 3000.0,
+                "amount": 3200.0,
+                "validity_number": 12,
+                "validity_unit": "months",
+            }
+        )
+        package = CardType.create(
+            {
+                "name": "面部护理 10次疗程卡",
+                "kind": "session",
+                "price": 5800.0,
+                "validity_number": 6,
+                "validity_unit": "months",
+                "line_ids": [
+                    Command.create({"product_id": services[0].id, "sessions": 10})
+                ],
+            }
+        )
+        Card = env["loop.card"]
+        for n, partner in enumerate(customers[:24]):
+            card_type = gold if n < 7 else (silver if n < 15 else package)
+            card = Card.issue_card(partner, card_type, {"origin": f"DEMO-{n:03d}"})
+            for k in range(rng.randint(1, 4)):
+                origin = {"origin": f"DEMO-{n:03d}-{k}"}
+                if card_type.kind == "value":
+                    card.consume_amount(round(rng.uniform(200, 900), -1), origin)
+                else:
+                    card.consume_session(services[0], origin)
+        Care = env["loop.care.record"]
+        now = fields.Datetime.now()
+        notes = [
+            "皮肤偏干，建议加强补水",
+            "肩颈紧张，力度适中",
+            "状态很好，继续保持",
+            "眼周细纹，推荐眼部护理",
+        ]
+        for n, partner in enumerate(customers[:40]):
+            Care.create(
+                {
+                    "partner_id": partner.id,
+                    "product_id": services[n % len(services)].id,
+                    "user_id": staff[n % len(staff)].id,
+                    "date": now - timedelta(days=rng.randint(1, 60), hours=2),
+                    "condition_before": notes[n % len(notes)],
+                    "satisfaction": str(rng.choice([4, 5, 5, 3])),
+                    "state": "done",
+                }
+            )
+        Feedback = env["loop.feedback"]
+        for n, (kind, subject) in enumerate(
+            [
+                ("complaint", "等候时间太长"),
+                ("suggestion", "希望增加周末晚间时段"),
+                ("praise", "美容师非常专业"),
+                ("complaint", "产品价格偏高"),
+                ("praise", "环境舒适安静"),
+            ]
+        ):
+            Feedback.create(
+                {
+                    "name": subject,
+                    "kind": kind,
+                    "partner_id": customers[n * 3].id,
+                    "satisfaction": str(2 if kind == "complaint" else 5),
+                    "staff_user_id": staff[n % len(staff)].id,
+                }
+            )
 
     @api.model
     def _demo_order(self, session, method, partner, product, amount, when):
