@@ -22,13 +22,14 @@ def frozen(day):
 
 
 def cron_run(
-    registry, day, batch_size=None, force=True, on_batch=None, max_batches=None
+    registry, day, batch_size=None, force=True, on_batch=None, max_batches=None, on_start=None
 ):
     """Run a full recompute in committed batches; return per-batch measures.
 
     ``force`` restarts today's run from the beginning (otherwise it resumes
     from the saved state, as the cron does after a crash). ``on_batch`` is
-    called with each batch's measures after its commit.
+    called with each batch's measures after its commit, ``on_start`` with
+    the batch's number before it starts.
     """
     batches = []
     with frozen(day):
@@ -40,6 +41,8 @@ def cron_run(
                 )
         first = force
         while True:
+            if on_start:
+                on_start(len(batches) + 1)
             with registry.cursor() as cr:
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
                 engine = env["loop.engine"]
