@@ -8,3 +8,4 @@ from . import loop_stage_history
 from . import res_partner
 from . import loop_engine
 from . import pos_order
+from . import pos_order_line
