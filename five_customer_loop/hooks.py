@@ -32,3 +32,6 @@ def uninstall_hook(env):
     env["ir.config_parameter"].sudo().search(  # sudo: our own technical parameter
         [("key", "like", "five_customer_loop.%")]
     ).unlink()
+    env.cr.execute(
+        "ALTER TABLE res_partner RESET (fillfactor)"
+    )  # set by res.partner init()

@@ -21,3 +21,4 @@ from . import loop_referral_reward
 from . import loop_retention_snapshot
 from . import loop_dashboard
 from . import loop_care_reminder
+from . import pos_order_line

@@ -226,10 +226,13 @@ class LoopEngine(models.AbstractModel):
         repurchase = dict(
             self.env.execute_query(
                 SQL(
+                    # bought on two days or more: its first and last day differ
+                    # (cheaper than counting distinct days: no sort per product)
                     """SELECT partner_id,
-                              100.0 * COUNT(*) FILTER (WHERE days >= 2) / COUNT(*)
+                              100.0 * COUNT(*) FILTER (WHERE first_day <> last_day)
+                              / COUNT(*)
                          FROM (SELECT partner_id, product_id,
-                                      COUNT(DISTINCT day) AS days
+                                      MIN(day) AS first_day, MAX(day) AS last_day
                                  FROM (%(lines)s) src GROUP BY partner_id, product_id) x
                         GROUP BY partner_id""",
                     lines=lines,
@@ -329,7 +332,8 @@ class LoopEngine(models.AbstractModel):
             SQL(
                 """SELECT p.id, %(visits)s, %(visits_12m)s, %(spend_12m)s, %(ticket)s,
                           %(interval)s, %(days)s, %(tier)s, %(segment)s, %(health)s,
-                          p.loop_user_id, %(referrals)s
+                          p.loop_user_id, %(referrals)s, %(recent)s, %(stage)s, %(pinned)s,
+                          %(referred)s, %(value_12m)s, %(value)s
                      FROM res_partner p WHERE p.id = ANY(%(ids)s)""",
                 visits=_cd("loop_visit_count", company, "integer"),
                 visits_12m=_cd("loop_visit_count_12m", company, "integer"),
@@ -341,6 +345,12 @@ class LoopEngine(models.AbstractModel):
                 segment=_cd("loop_segment", company, "text"),
                 health=_cd("loop_health", company, "text"),
                 referrals=_cd("loop_referral_paid_count", company, "integer"),
+                recent=_cd("loop_recent_upgrade", company, "boolean"),
+                stage=_cd("loop_stage_id", company, "integer"),
+                pinned=_cd("loop_stage_pinned", company, "boolean"),
+                referred=_cd("loop_referral_count", company, "integer"),
+                value_12m=_cd("loop_referral_value_12m", company, "float"),
+                value=_cd("loop_referral_value_total", company, "float"),
                 ids=list(ids),
             )
         )
@@ -368,7 +378,7 @@ class LoopEngine(models.AbstractModel):
         }
         bands = self.env["loop.tier"]._tier_bands(company)
         minimum = dict(bands)
-        values, tier_changes, new_risks = {}, [], []
+        values, tier_changes, new_risks, changed = {}, [], [], {}
         for (
             pid,
             visits,
@@ -378,10 +388,16 @@ class LoopEngine(models.AbstractModel):
             interval,
             days,
             tier,
-            _seg,
+            segment,
             health,
             user,
-            _r,
+            paid_referrals,
+            _recent,
+            _stage,
+            _pinned,
+            referred_count,
+            referred_value_12m,
+            referred_value,
         ) in rows:
             new_tier = loop_rules.tier_for_spend(spend_12m or 0.0, bands) or None
             new_health = loop_rules.health_for(
@@ -409,6 +425,17 @@ class LoopEngine(models.AbstractModel):
                 loop_referral_value_12m=round(float(value_12m), 2),
                 loop_referral_value_total=round(float(value), 2),
             )
+            current = (
+                tier,
+                segment,
+                health,
+                paid_referrals or 0,
+                referred_count or 0,
+                round(referred_value_12m or 0.0, 2),
+                round(referred_value or 0.0, 2),
+            )
+            if tuple(values[pid].values()) != current:
+                changed[pid] = values[pid]
             if new_tier != tier:
                 if not tier:
                     direction = "new"
@@ -421,44 +448,58 @@ class LoopEngine(models.AbstractModel):
                 )
             if new_health == "at_risk" and health != "at_risk":
                 new_risks.append((pid, user))
-        self._write_company_values(company, values)
+        # Only the rows whose values change are written (the others are equal).
+        if changed:
+            self._write_company_values(company, changed)
         self._record_tier_changes(company, tier_changes)
-        self._mark_recent_upgrades(company, [row[0] for row in rows], today)
+        self._mark_recent_upgrades(
+            company,
+            [row[0] for row in rows],
+            today,
+            current={row[0]: row[12] for row in rows},
+        )
         self._schedule_win_back(company, new_risks)
         targets = self._stage_targets(
-            company, ids, {pid: v["loop_health"] for pid, v in values.items()}
+            company,
+            ids,
+            {pid: v["loop_health"] for pid, v in values.items()},
+            pinned={row[0] for row in rows if row[14]},
         )
-        self._set_stages(company, targets, kind="auto", reason=False)
+        self._set_stages(
+            company,
+            targets,
+            kind="auto",
+            reason=False,
+            current={row[0]: row[13] for row in rows},
+        )
         return len(rows)
 
     @api.model
-    def _stage_targets(self, company, ids, health):
-        """The stage each partner's statistics qualify for (pinned ones left out)."""
+    def _stage_targets(self, company, ids, health, pinned=None):
+        """The stage each partner's statistics qualify for (pinned ones left out).
+
+        ``pinned``: the pinned partners among ``ids`` when the caller read them.
+        """
         stages = self.env["loop.stage"].search([])
         lost = stages.filtered("is_lost")[:1]
-        partners = (
-            self.env["res.partner"]
-            .with_company(company)
-            .with_context(active_test=False)
-        )
-        pinned = {
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s",
-                    list(ids),
-                    _cd("loop_stage_pinned", company, "boolean"),
+        if pinned is None:
+            pinned = {
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s",
+                        list(ids),
+                        _cd("loop_stage_pinned", company, "boolean"),
+                    )
                 )
-            )
-        }
+            }
+        rules = [
+            (stage, stage._rule_domain_list())
+            for stage in stages.filtered(lambda s: not s.is_lost).sorted("sequence")
+        ]
         targets = {}
-        for stage in stages.filtered(lambda s: not s.is_lost).sorted("sequence"):
-            domain = stage._rule_domain_list()
-            matched = (
-                partners.search([("id", "in", list(ids))] + domain).ids
-                if domain
-                else ids
-            )
+        matches = self._rule_matches(company, ids, rules)
+        for (stage, _domain), matched in zip(rules, matches, strict=True):
             for pid in matched:
                 targets[pid] = stage.id
         for pid in ids:
@@ -467,19 +508,69 @@ class LoopEngine(models.AbstractModel):
         return {pid: stage_id for pid, stage_id in targets.items() if pid not in pinned}
 
     @api.model
-    def _set_stages(self, company, targets, kind="auto", reason=False, pin=None):
-        """Move partners to stages, keeping the history; returns the moved ids."""
-        if not targets:
-            return []
-        current = dict(
-            self.env.execute_query(
-                SQL(
-                    "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
-                    _cd("loop_stage_id", company, "integer"),
-                    list(targets),
+    def _rule_matches(self, company, ids, rules):
+        """For each ``(stage, domain)`` of ``rules``, the ids of ``ids`` matching it.
+
+        The ORM compiles each rule (with the record rules of the current user)
+        and a single query evaluates all of them on every partner of the batch.
+        A rule that needs a join falls back to its own search.
+        """
+        partners = (
+            self.env["res.partner"]
+            .with_company(company)
+            .with_context(active_test=False)
+        )
+        conditions, searched = [], {}
+        for index, (_stage, domain) in enumerate(rules):
+            query = partners._search(domain) if domain else None
+            if query is None:
+                conditions.append(SQL("TRUE"))
+            elif query.is_empty():
+                conditions.append(SQL("FALSE"))
+            elif query.from_clause.code == SQL.identifier(partners._table).code:
+                conditions.append(SQL("(%s)", query.where_clause or SQL("TRUE")))
+            else:
+                searched[index] = set(
+                    partners.search([("id", "in", list(ids))] + domain).ids
                 )
+                conditions.append(SQL("FALSE"))
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                SQL.identifier(partners._table, "id"),
+                SQL(", ").join(conditions),
+                SQL.identifier(partners._table),
+                SQL.identifier(partners._table, "id"),
+                list(ids),
             )
         )
+        return [
+            searched[index]
+            if index in searched
+            else {row[0] for row in rows if row[index + 1]}
+            for index in range(len(rules))
+        ]
+
+    @api.model
+    def _set_stages(
+        self, company, targets, kind="auto", reason=False, pin=None, current=None
+    ):
+        """Move partners to stages, keeping the history; returns the moved ids.
+
+        ``current``: ``{partner_id: stage_id}`` when the caller already read them.
+        """
+        if not targets:
+            return []
+        if current is None:
+            current = dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                        _cd("loop_stage_id", company, "integer"),
+                        list(targets),
+                    )
+                )
+            )
         now = fields.Datetime.now()
         moved = {pid: sid for pid, sid in targets.items() if current.get(pid) != sid}
         values = {
@@ -534,8 +625,12 @@ class LoopEngine(models.AbstractModel):
         return list(moved)
 
     @api.model
-    def _mark_recent_upgrades(self, company, ids, today):
-        """Flag the partners whose tier went up in the last 12 months."""
+    def _mark_recent_upgrades(self, company, ids, today, current=None):
+        """Flag the partners whose tier went up in the last 12 months.
+
+        ``current``: ``{partner_id: flag}`` as read by the caller; only the
+        flags that change are written then.
+        """
         recent = {
             row[0]
             for row in self.env.execute_query(
@@ -549,10 +644,15 @@ class LoopEngine(models.AbstractModel):
                 )
             )
         }
-        self._write_company_values(
-            company,
-            {pid: {"loop_recent_upgrade": (pid in recent) or None} for pid in ids},
-        )
+        flags = {pid: {"loop_recent_upgrade": (pid in recent) or None} for pid in ids}
+        if current is not None:
+            flags = {
+                pid: value
+                for pid, value in flags.items()
+                if value["loop_recent_upgrade"] != (current.get(pid) or None)
+            }
+        if flags:
+            self._write_company_values(company, flags)
 
     @api.model
     def _record_tier_changes(self, company, changes):
@@ -647,7 +747,13 @@ class LoopEngine(models.AbstractModel):
                 }
             )
         if vals_list:
-            Activity.with_context(mail_activity_quick_update=True).create(vals_list)
+            Activity = Activity.with_context(mail_activity_quick_update=True)
+            # Each activity's name is its customer's display name, read one
+            # record at a time by mail.activity: read them all in one go.
+            Activity.env["res.partner"].browse([v["res_id"] for v in vals_list]).mapped(
+                "display_name"
+            )
+            Activity.create(vals_list)
 
     # -------------------------------------------------------------------- running
     @api.model
@@ -712,6 +818,9 @@ class LoopEngine(models.AbstractModel):
         state = self._load_state(today, force=force)
         if state["phase"] >= len(PHASES):
             return state["done"], 0
+        # A batch's few big queries are planned in milliseconds and run in
+        # hundreds: compiling them (JIT) costs more than it saves.
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
         phase = PHASES[state["phase"]]
         size = self._batch_size()
         ids = [

@@ -1,10 +1,26 @@
 from odoo import models
+from odoo.tools import SQL
 
 from ..lib.loop_sql import PAID_STATES
 
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
+
+    def init(self):
+        res = super().init()
+        # The loop engine reads the paid orders of a batch of customers: with every
+        # column it needs in the index, PostgreSQL answers with an index-only scan
+        # instead of reading the whole order table for every batch.
+        self.env.cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS pos_order_loop_partner_index
+                       ON pos_order (partner_id, company_id, state)
+                       INCLUDE (id, date_order, amount_total, currency_rate)
+                    WHERE partner_id IS NOT NULL"""
+            )
+        )
+        return res
 
     def write(self, vals):
         before = self.partner_id if "partner_id" in vals else self.env["res.partner"]

@@ -14,3 +14,4 @@ from . import test_retention_rules
 from . import test_retention
 from . import test_care_reminders
 from . import test_dashboard_tour
+from . import test_engine_batch

@@ -1,0 +1,555 @@
+"""Measure the loop engine on generated databases and print a results table.
+
+Usage (from the repository root)::
+
+    tools/bench.sh benchmark --db fcl_bench_1k --db fcl_bench_10k --db fcl_bench_100k
+
+For each database (made by ``bench/generate.py``) it measures, each in a fresh
+process so that memory and caches are those of a cron worker:
+
+* **nightly**: the full recompute as the cron runs it (``run_batch`` per
+  transaction, commit in between), on a day after the last run so every
+  customer's figures really change; wall time, slowest batch, queries per
+  batch, peak resident memory. Run twice, with batches of 10,000 and of
+  1,000 customers, to show the queries per batch do not depend on its size.
+* **incremental**: one more day of orders (~1/90 of the customers buy
+  again), then ``refresh_partners`` on those customers (rolled back).
+* **funnel**: the server side of opening the funnel kanban as a loop
+  manager: ``web_read_group`` grouped by stage with the action's domain,
+  ``read_progress_bar``, and ``web_search_read`` of the first page (80) of
+  each unfolded column; median of 5 warm runs.
+* **naive** (up to ``--naive-max`` customers): the engine and the per-record
+  ORM implementation of ``bench/naive.py`` on the same data (figures wiped
+  first, both rolled back), with a checksum over customer, tier, segment,
+  stage and 12-month spend that must be identical.
+
+The markdown table goes to stdout and to ``bench/results/<date>.md``.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import odoo_env  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RUN_PARAM = "five_customer_loop.run_state"
+BENCH_PARAM = "five_customer_loop.bench"
+WIPED = (
+    "loop_first_visit",
+    "loop_last_visit",
+    "loop_visit_count",
+    "loop_visit_count_12m",
+    "loop_spend_total",
+    "loop_spend_12m",
+    "loop_avg_ticket",
+    "loop_avg_interval",
+    "loop_days_since_visit",
+    "loop_next_visit",
+    "loop_repurchase_rate",
+    "loop_segment",
+    "loop_health",
+    "loop_referral_paid_count",
+    "loop_recent_upgrade",
+)
+TARGETS = {
+    "nightly_s": 60.0,
+    "incremental_s": 10.0,
+    "batch_s": 30.0,
+    "rss_mb": 500.0,
+    "funnel_ms": 300.0,
+    "funnel_ratio": 1.5,
+    "speedup": 20.0,
+}
+
+
+# ----------------------------------------------------------------------- workers
+def _env(cr, uid=None, context=None):
+    return odoo_env.odoo.api.Environment(
+        cr, uid or odoo_env.odoo.SUPERUSER_ID, context or {}
+    )
+
+
+def worker_nightly(args):
+    from bench import runner
+
+    reg = odoo_env.registry(args.db)
+    baseline = odoo_env.peak_rss_mb()
+    with reg.cursor() as cr:
+        previous = _env(cr)["ir.config_parameter"].get_param(
+            "five_customer_loop.batch_size"
+        )
+    batches = runner.cron_run(reg, args.day, batch_size=args.batch_size)
+    with reg.cursor() as cr:
+        params = _env(cr)["ir.config_parameter"]
+        params.set_param("five_customer_loop.batch_size", previous or False)
+        company_id = _env(cr).company.id
+        digest, _rows = runner.checksum(cr, company_id)
+    size = args.batch_size or 10000
+    full = [b for b in batches if b["partners"] == size]
+    return {
+        "day": args.day,
+        "batch_size": args.batch_size,
+        "seconds": sum(b["seconds"] for b in batches),
+        "batches": len(batches),
+        "slowest_batch": max(b["seconds"] for b in batches),
+        "queries": [b["queries"] for b in batches],
+        "queries_full": sorted({b["queries"] for b in full})
+        or [b["queries"] for b in batches],
+        "partners": [b["partners"] for b in batches],
+        "phases": [b["phase"] for b in batches],
+        "batch_seconds": [round(b["seconds"], 2) for b in batches],
+        "rss_baseline_mb": baseline,
+        "rss_peak_mb": odoo_env.peak_rss_mb(),
+        "checksum": digest,
+    }
+
+
+def worker_incremental(args):
+    from bench import runner
+
+    reg = odoo_env.registry(args.db)
+    with runner.frozen(args.day), reg.cursor() as cr:
+        env = _env(cr)
+        bench = json.loads(env["ir.config_parameter"].get_param(BENCH_PARAM))
+        n = max(1, round(bench["customers"] / 90))
+        # ~1/90 of the customers (a stable pseudo-random pick per day) buy again
+        # today: a copy of their last order, paid in their home store's open session.
+        cr.execute(
+            """SELECT id FROM res_partner
+                WHERE loop_store_id IS NOT NULL AND loop_visit_count IS NOT NULL
+                ORDER BY md5(id::text || %s) LIMIT %s""",
+            (args.day, n),
+        )
+        ids = [row[0] for row in cr.fetchall()]
+        orders = _clone_last_orders(env, ids, args.day)
+        env.invalidate_all()
+        partners = env["res.partner"].browse(ids)
+        before = {p.id: p.loop_visit_count for p in partners.with_company(env.company)}
+        env.invalidate_all()
+        queries0 = cr.sql_log_count
+        started = runner.real_clock()
+        env["loop.engine"].refresh_partners(partners)
+        env.flush_all()
+        seconds = runner.real_clock() - started
+        queries = cr.sql_log_count - queries0
+        env.invalidate_all()
+        after = {p.id: p.loop_visit_count for p in partners.with_company(env.company)}
+        grew = sum(1 for pid in ids if after[pid] >= before[pid])
+        cr.rollback()
+    return {
+        "customers": len(ids),
+        "orders": orders,
+        "seconds": seconds,
+        "queries": queries,
+        "updated": grew,
+        "rss_peak_mb": odoo_env.peak_rss_mb(),
+    }
+
+
+def _clone_last_orders(env, partner_ids, day):
+    cr = env.cr
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_new_orders ON COMMIT DROP AS
+        SELECT DISTINCT ON (o.partner_id) o.id AS src, nextval('pos_order_id_seq') AS id,
+               o.partner_id, s.id AS session_id, s.config_id
+          FROM pos_order o
+          JOIN res_partner p ON p.id = o.partner_id
+          JOIN pos_session s ON s.config_id = p.loop_store_id AND s.state != 'closed'
+         WHERE o.partner_id = ANY(%(ids)s) AND o.amount_total > 0
+         ORDER BY o.partner_id, o.date_order DESC;
+        INSERT INTO pos_order
+               (id, name, pos_reference, sequence_number, session_id, config_id, sale_journal,
+                company_id, partner_id, user_id, date_order, state, amount_total, amount_tax,
+                amount_paid, amount_return, currency_rate, pricelist_id, nb_print,
+                create_uid, create_date, write_uid, write_date)
+        SELECT n.id, o.name || '-B', o.pos_reference, o.sequence_number, n.session_id,
+               n.config_id, o.sale_journal, o.company_id, o.partner_id, o.user_id,
+               %(when)s, 'paid', o.amount_total, o.amount_tax, o.amount_paid, o.amount_return,
+               o.currency_rate, o.pricelist_id, 0, 1, %(when)s, 1, %(when)s
+          FROM bench_new_orders n JOIN pos_order o ON o.id = n.src;
+        INSERT INTO pos_order_line
+               (order_id, product_id, company_id, name, full_product_name, qty, price_unit,
+                price_subtotal, price_subtotal_incl, discount, price_type, is_edited,
+                create_uid, create_date, write_uid, write_date)
+        SELECT n.id, l.product_id, l.company_id, l.name, l.full_product_name, l.qty,
+               l.price_unit, l.price_subtotal, l.price_subtotal_incl, 0, 'original', false,
+               1, %(when)s, 1, %(when)s
+          FROM bench_new_orders n JOIN pos_order_line l ON l.order_id = n.src;
+        """,
+        {"ids": partner_ids, "when": f"{day} 06:00:00"},
+    )
+    cr.execute("SELECT COUNT(*) FROM bench_new_orders")
+    return cr.fetchone()[0]
+
+
+def _kanban_request(env):
+    """Domain, aggregates, progress bar and field spec the funnel kanban asks for."""
+    from lxml import etree
+
+    action = env.ref("five_customer_loop.res_partner_action_loop_funnel").sudo()
+    view = env.ref("five_customer_loop.res_partner_view_kanban_loop")
+    Partner = env["res.partner"]
+    arch = etree.fromstring(
+        Partner.get_views([(view.id, "kanban")])["views"]["kanban"]["arch"]
+    )
+    names = list(dict.fromkeys(node.get("name") for node in arch.iter("field")))
+    names.append(arch.get("highlight_color"))
+    # fields the kanban_activity widget adds (mail/.../kanban_activity.js)
+    names += [
+        "activity_exception_decoration",
+        "activity_exception_icon",
+        "activity_state",
+        "activity_summary",
+        "activity_type_icon",
+        "activity_type_id",
+    ]
+    info = Partner.fields_get(names, attributes=["type", "aggregator"])
+    spec = {
+        name: {"fields": {"display_name": {}}}
+        if info[name]["type"] == "many2one"
+        else {}
+        for name in names
+    }
+    aggregates = [
+        f"{name}:{info[name]['aggregator']}"
+        for name in names
+        if info[name].get("aggregator") and name != "loop_stage_id"
+    ]
+    bar = arch.find("progressbar")
+    progress = {
+        "field": bar.get("field"),
+        "colors": json.loads(bar.get("colors")),
+        "sum_field": bar.get("sum_field"),
+        "help": bar.get("help"),
+    }
+    domain = eval(action.domain)  # noqa: S307  (our own action's literal domain)
+    context = eval(action.context)  # noqa: S307
+    return domain, aggregates, progress, spec, context
+
+
+def worker_funnel(args):
+    from bench import runner
+
+    reg = odoo_env.registry(args.db)
+    with reg.cursor() as cr:
+        env = _env(cr)
+        bench = json.loads(env["ir.config_parameter"].get_param(BENCH_PARAM))
+        manager = env["res.users"].browse(bench["manager_id"])
+        context = {
+            "lang": manager.lang or "en_US",
+            "tz": manager.tz,
+            "uid": manager.id,
+            "allowed_company_ids": manager.company_ids.ids,
+        }
+        env = _env(cr, manager.id, context)
+        domain, aggregates, progress, spec, action_context = _kanban_request(env)
+        Partner = env["res.partner"].with_context(**action_context, bin_size=True)
+
+        def open_funnel():
+            groups = Partner.web_read_group(
+                domain, aggregates, ["loop_stage_id"], lazy=True
+            )
+            Partner.read_progress_bar(domain, "loop_stage_id", progress)
+            opened = 0
+            for group in groups["groups"]:
+                if group.get("__fold") or not group["loop_stage_id_count"]:
+                    continue
+                Partner.web_search_read(
+                    group["__domain"], spec, limit=80, count_limit=10001
+                )
+                opened += 1
+            return groups, opened
+
+        open_funnel()  # warm the registry and ORM caches, as a running server has them
+        timings, queries = [], []
+        for _i in range(5):
+            env.invalidate_all()
+            queries0 = cr.sql_log_count
+            started = runner.real_clock()
+            groups, opened = open_funnel()
+            timings.append(runner.real_clock() - started)
+            queries.append(cr.sql_log_count - queries0)
+        cr.rollback()
+    return {
+        "ms": 1000 * statistics.median(timings),
+        "ms_all": [round(1000 * t, 1) for t in timings],
+        "queries": queries[-1],
+        "columns": len(groups["groups"]),
+        "opened": opened,
+        "counts": {
+            g["loop_stage_id"][1] if g["loop_stage_id"] else "-": g[
+                "loop_stage_id_count"
+            ]
+            for g in groups["groups"]
+        },
+    }
+
+
+def worker_compare(args):
+    from bench import runner
+
+    reg = odoo_env.registry(args.db)
+    from bench import naive  # after the registry: it imports the addon
+
+    out = {}
+    with runner.frozen(args.day), reg.cursor() as cr:
+        env = _env(cr)
+        company = env.company
+        today = odoo_env.odoo.fields.Date.context_today(env["loop.engine"])
+        wipe = "UPDATE res_partner SET " + ", ".join(f"{f} = NULL" for f in WIPED)
+        for name, run in (
+            ("engine", lambda: env["loop.engine"].run_all()),
+            ("naive", lambda: naive.recompute(env, today)),
+        ):
+            cr.execute("SAVEPOINT bench_compare")
+            cr.execute(wipe)
+            env.invalidate_all()
+            env.registry.clear_cache()
+            queries0 = cr.sql_log_count
+            started = runner.real_clock()
+            run()
+            env.flush_all()
+            out[f"{name}_s"] = runner.real_clock() - started
+            out[f"{name}_queries"] = cr.sql_log_count - queries0
+            out[f"{name}_checksum"], out["rows"] = runner.checksum(cr, company.id)
+            cr.execute("ROLLBACK TO SAVEPOINT bench_compare")
+            env.invalidate_all()
+            env.registry.clear_cache()
+        cr.rollback()
+    out["identical"] = out["engine_checksum"] == out["naive_checksum"]
+    out["speedup"] = out["naive_s"] / out["engine_s"]
+    return out
+
+
+WORKERS = {
+    "nightly": worker_nightly,
+    "incremental": worker_incremental,
+    "funnel": worker_funnel,
+    "compare": worker_compare,
+}
+
+
+# ------------------------------------------------------------------ orchestrator
+def spawn(worker, db, day, **options):
+    cmd = [sys.executable, __file__, "--worker", worker, "--db", db, "--day", day]
+    for key, value in options.items():
+        if value is not None:
+            cmd += [f"--{key.replace('_', '-')}", str(value)]
+    print(f"  {db}: {worker} {' '.join(cmd[7:])} ...", end=" ", flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode or not lines:
+        print("FAILED")
+        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
+        raise SystemExit(f"{worker} on {db} failed")
+    result = json.loads(lines[-1][len("RESULT ") :])
+    print("done")
+    return result
+
+
+def pick_days(db):
+    """Two days after the data set's reference day, the first unlike the last run's.
+
+    Each nightly measured must really change every customer's figures (days
+    since the last visit move by one), so it never runs on the last run's day.
+    """
+    bench = json.loads(
+        odoo_env.psql(
+            f"SELECT value FROM ir_config_parameter WHERE key = '{BENCH_PARAM}'", db=db
+        )
+    )
+    state = odoo_env.psql(
+        f"SELECT value FROM ir_config_parameter WHERE key = '{RUN_PARAM}'", db=db
+    )
+    last = json.loads(state).get("day") if state else None
+    ref = date.fromisoformat(bench["today"])
+    d1, d2 = (
+        (ref + timedelta(days=1)).isoformat(),
+        (ref + timedelta(days=2)).isoformat(),
+    )
+    return (d1, d2) if last != d1 else (d2, d1), bench
+
+
+def bench_db(db, args):
+    (day_a, day_b), bench = pick_days(db)
+    counts = bench["counts"]
+    row = {
+        "db": db,
+        "customers": bench["customers"],
+        "orders": counts["orders"],
+        "lines": counts["order_lines"],
+    }
+    row["nightly"] = spawn("nightly", db, day_a, batch_size=args.batch_size)
+    if args.small_batch:
+        row["nightly_small"] = spawn("nightly", db, day_b, batch_size=args.small_batch)
+    row["incremental"] = spawn("incremental", db, day_b)
+    row["funnel"] = spawn("funnel", db, day_b)
+    if bench["customers"] <= args.naive_max:
+        row["compare"] = spawn("compare", db, day_b)
+    return row
+
+
+def render(rows, args):
+    def fmt(value, spec=".1f"):
+        return "–" if value is None else format(value, spec)
+
+    def qrange(values):
+        return (
+            f"{min(values)}–{max(values)}"
+            if min(values) != max(values)
+            else str(values[0])
+        )
+
+    lines = [
+        f"## Five-Customer Loop engine benchmark — {datetime.now():%Y-%m-%d %H:%M}",
+        "",
+        f"Machine: {os.cpu_count()} cores, PostgreSQL {odoo_env.psql('SHOW server_version')}, "
+        f"batch size {args.batch_size} (and {args.small_batch} for the query-count check).",
+        "",
+        "| customers | orders | lines | full recompute (s) | batches | slowest batch (s) "
+        f"| queries/batch @{args.batch_size} | queries/batch @{args.small_batch} "
+        "| peak RSS (MB) | incremental (s) | funnel (ms) | naive (s) | engine (s) | speed-up | same result |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for r in rows:
+        n, small, inc, fun, cmp_ = (
+            r["nightly"],
+            r.get("nightly_small"),
+            r["incremental"],
+            r["funnel"],
+            r.get("compare"),
+        )
+        lines.append(
+            f"| {r['customers']:,} | {r['orders']:,} | {r['lines']:,} | {n['seconds']:.1f} "
+            f"| {n['batches']} | {n['slowest_batch']:.1f} | {qrange(n['queries_full'])} "
+            f"| {qrange(small['queries_full']) if small else '–'} "
+            f"| {n['rss_peak_mb']:.0f} ({n['rss_baseline_mb']:.0f} idle) "
+            f"| {inc['seconds']:.2f} ({inc['customers']:,} cust.) | {fun['ms']:.0f} "
+            f"| {fmt(cmp_ and cmp_['naive_s'])} | {fmt(cmp_ and cmp_['engine_s'])} "
+            f"| {fmt(cmp_ and cmp_['speedup'], '.0f')}{'×' if cmp_ else ''} "
+            f"| {('yes' if cmp_['identical'] else '**NO**') if cmp_ else '–'} |"
+        )
+    lines += ["", "### Targets (largest database)", ""]
+    big = max(rows, key=lambda r: r["customers"])
+    ten = [r for r in rows if r["customers"] == 10_000]
+    cmps = [r["compare"] for r in rows if r.get("compare")]
+    checks = [
+        ("full recompute ≤ 60 s", big["nightly"]["seconds"], TARGETS["nightly_s"], "s"),
+        (
+            "incremental ≤ 10 s",
+            big["incremental"]["seconds"],
+            TARGETS["incremental_s"],
+            "s",
+        ),
+        (
+            "every cron batch ≤ 30 s",
+            max(
+                big["nightly"]["slowest_batch"],
+                (big.get("nightly_small") or big["nightly"])["slowest_batch"],
+            ),
+            TARGETS["batch_s"],
+            "s",
+        ),
+        (
+            "peak memory < 500 MB",
+            max(
+                big["nightly"]["rss_peak_mb"],
+                (big.get("nightly_small") or big["nightly"])["rss_peak_mb"],
+            ),
+            TARGETS["rss_mb"],
+            "MB",
+        ),
+        (
+            "funnel server time ≤ 300 ms",
+            big["funnel"]["ms"],
+            TARGETS["funnel_ms"],
+            "ms",
+        ),
+    ]
+    if ten and ten[0] is not big:
+        checks.append(
+            (
+                "funnel ≤ 1.5× its time at 10k",
+                big["funnel"]["ms"] / ten[0]["funnel"]["ms"],
+                TARGETS["funnel_ratio"],
+                "×",
+            )
+        )
+    lines += ["| target | measured | |", "|---|---:|:---:|"]
+    for label, value, limit, unit in checks:
+        lines.append(
+            f"| {label} | {value:.2f} {unit} | {'pass' if value <= limit else '**FAIL**'} |"
+        )
+    for c, r in zip(cmps, [r for r in rows if r.get("compare")], strict=True):
+        lines.append(
+            f"| ≥ 20× faster than naive ({r['customers']:,}) | {c['speedup']:.0f}× "
+            f"| {'pass' if c['speedup'] >= TARGETS['speedup'] else '**FAIL**'} |"
+        )
+        lines.append(
+            f"| same result as naive ({r['customers']:,}) | {'identical' if c['identical'] else 'DIFFERENT'} "
+            f"| {'pass' if c['identical'] else '**FAIL**'} |"
+        )
+    if big.get("nightly_small"):
+        same = big["nightly"]["queries_full"] == big["nightly_small"]["queries_full"]
+        lines.append(
+            f"| queries per batch independent of batch size | {qrange(big['nightly']['queries_full'])} vs "
+            f"{qrange(big['nightly_small']['queries_full'])} | {'pass' if same else '**CHECK**'} |"
+        )
+    lines += [
+        "",
+        "<details><summary>Raw measures</summary>",
+        "",
+        "```json",
+        json.dumps(rows, indent=1, default=str),
+        "```",
+        "</details>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", action="append", required=True)
+    parser.add_argument("--batch-size", type=int, default=10000)
+    parser.add_argument("--small-batch", type=int, default=1000)
+    parser.add_argument(
+        "--naive-max",
+        type=int,
+        default=10000,
+        help="run the naive comparison on databases up to this many customers",
+    )
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    parser.add_argument("--day", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        result = WORKERS[args.worker](
+            argparse.Namespace(db=args.db[0], day=args.day, batch_size=args.batch_size)
+        )
+        print("RESULT " + json.dumps(result, default=str))
+        return
+    rows = [bench_db(db, args) for db in args.db]
+    rows.sort(key=lambda r: r["customers"])
+    report = render(rows, args)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{date.today().isoformat()}.md"
+    path.write_text(report)
+    print(report)
+    print(f"\nWritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
