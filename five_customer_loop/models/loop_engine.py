@@ -332,8 +332,8 @@ class LoopEngine(models.AbstractModel):
             SQL(
                 """SELECT p.id, %(visits)s, %(visits_12m)s, %(spend_12m)s, %(ticket)s,
                           %(interval)s, %(days)s, %(tier)s, %(segment)s, %(health)s,
-                          p.loop_user_id, %(referrals)s, %(recent)s, %(stage)s, %(pinned)s,
-                          %(referred)s, %(value_12m)s, %(value)s
+                          p.loop_user_id, %(referrals)s, %(recent)s, %(stage)s,
+                          %(pinned)s, %(referred)s, %(value_12m)s, %(value)s
                      FROM res_partner p WHERE p.id = ANY(%(ids)s)""",
                 visits=_cd("loop_visit_count", company, "integer"),
                 visits_12m=_cd("loop_visit_count_12m", company, "integer"),
