@@ -17,3 +17,11 @@ from . import loop_card_move
 from . import loop_card
 from . import loop_card_session
 from . import loop_engine_card
+from . import product_template
+from . import res_company_booking
+from . import res_config_settings_booking
+from . import calendar_event
+from . import calendar_attendee
+from . import calendar_alarm
+from . import loop_care_record_booking
+from . import res_partner_booking

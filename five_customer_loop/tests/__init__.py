@@ -9,3 +9,9 @@ from . import test_archive_report
 from . import test_cards
 from . import test_card_reports
 from . import test_card_concurrency
+from . import test_booking_rules
+from . import test_bookings
+from . import test_booking_visits
+from . import test_booking_plan
+from . import test_staff_kpis
+from . import test_booking_tour
