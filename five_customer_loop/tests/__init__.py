@@ -15,3 +15,4 @@ from . import test_booking_visits
 from . import test_booking_plan
 from . import test_staff_kpis
 from . import test_booking_tour
+from . import test_booking_concurrency

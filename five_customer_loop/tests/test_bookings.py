@@ -1,9 +1,13 @@
 from datetime import datetime
 
+import psycopg2.errors
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import html2plaintext
+from odoo.tools import html2plaintext, mute_logger
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..models.calendar_event import BOOKING_STATES
 from .common_bookings import BookingCase, utc
@@ -353,6 +357,19 @@ class TestBookings(RefusalMixin, BookingCase):
         self.assertEqual(sent.mapped("subject"), ["Lotus Beauty · 2026-06-11 10:00"])
         self.assertFalse(self._messages_to(booking, self.anna.partner_id))
         self.assertFalse(self._messages_to(cancelled, self.alice))
+
+    def test_uninstall_detaches_the_reminder(self):
+        """Uninstalling removes the booking reminder even when bookings use it."""
+        with self.clock("2026-06-01 09:00"):
+            booking = self.book()
+        reminder = self.env.ref("five_customer_loop.calendar_alarm_booking_mail_1day")
+        # outside an uninstallation, Odoo's restriction stands
+        with self.assertRaises(psycopg2.errors.ForeignKeyViolation):
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                reminder.unlink()
+        reminder.with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()
+        self.assertFalse(reminder.exists())
+        self.assertEqual(booking.alarm_ids, self.env.ref("calendar.alarm_notif_4"))
 
     def test_plain_meetings_unchanged(self):
         """The Odoo calendar keeps working: meetings overlap and invite as before."""
