@@ -29,3 +29,10 @@ class ResConfigSettings(models.TransientModel):
     loop_follow_up_days = fields.Integer(
         related="company_id.loop_follow_up_days", readonly=False
     )
+
+    loop_rebook_default_days = fields.Integer(
+        related="company_id.loop_rebook_default_days", readonly=False
+    )
+    loop_visit_due_days = fields.Integer(
+        related="company_id.loop_visit_due_days", readonly=False
+    )

@@ -203,7 +203,8 @@ class ResPartner(models.Model):
         index=False,
         readonly=True,
         digits=(16, 1),
-        help="Share of the distinct products bought that were bought again on another visit.",
+        help="Share of the distinct products bought that were bought again on "
+        "another visit.",
     )
     loop_top_products = fields.Text(
         string="Top Services and Products", compute="_compute_loop_top_products"
@@ -417,7 +418,8 @@ class ResPartner(models.Model):
             self.env.cr.execute(
                 SQL(
                     """CREATE INDEX IF NOT EXISTS %(name)s ON res_partner
-                           (((loop_stage_id->%(cid)s->>0)::int4), complete_name, id DESC)""",
+                           (((loop_stage_id->%(cid)s->>0)::int4),
+                            complete_name, id DESC)""",
                     name=SQL.identifier(
                         f"res_partner_loop_stage_company_{company.id}_index"
                     ),

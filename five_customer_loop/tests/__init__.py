@@ -15,3 +15,10 @@ from . import test_retention
 from . import test_care_reminders
 from . import test_dashboard_tour
 from . import test_engine_batch
+from . import test_booking_rules
+from . import test_bookings
+from . import test_booking_visits
+from . import test_booking_plan
+from . import test_staff_kpis
+from . import test_booking_tour
+from . import test_booking_concurrency

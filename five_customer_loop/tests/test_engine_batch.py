@@ -63,7 +63,8 @@ class TestEngineBatch(LoopCase):
             """
             WITH visits AS (
                 SELECT v.pid, v.offset_days + 30 * g - 20 AS days_ago
-                  FROM unnest(%(pids)s::int[], %(offsets)s::int[]) AS v(pid, offset_days),
+                  FROM unnest(%(pids)s::int[], %(offsets)s::int[])
+                       AS v(pid, offset_days),
                        generate_series(1, 3) g
             ), orders AS (
                 INSERT INTO pos_order

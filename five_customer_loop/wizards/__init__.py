@@ -4,3 +4,6 @@ from . import loop_card_liability_wizard
 from . import loop_card_liability_line
 from . import loop_retention_rebuild_wizard
 from . import loop_monthly_report_wizard
+from . import loop_rebook_wizard
+from . import loop_staff_kpi_wizard
+from . import loop_staff_kpi

@@ -1,0 +1,91 @@
+from odoo import fields, models
+
+
+class LoopStaffKpi(models.TransientModel):
+    """One staff member's KPIs over the wizard's period."""
+
+    _name = "loop.staff.kpi"
+    _description = "Staff KPI"
+    _order = "staff_id"
+    _rec_name = "staff_id"
+
+    wizard_id = fields.Many2one(
+        "loop.staff.kpi.wizard", required=True, ondelete="cascade", index=True
+    )
+    staff_id = fields.Many2one("res.users", readonly=True)
+    company_id = fields.Many2one("res.company", string="Store", readonly=True)
+    customer_count = fields.Integer(
+        string="Customers Owned",
+        readonly=True,
+        help="Customers this staff member is responsible for (专人负责), today.",
+    )
+    new_customer_count = fields.Integer(
+        string="New Customers",
+        readonly=True,
+        help="Owned customers whose first paid visit falls in the period.",
+    )
+    active_before_count = fields.Integer(
+        string="Active a Year Before",
+        readonly=True,
+        help="Owned customers with a paid visit in the 12 months up to one year "
+        "before the end of the period.",
+    )
+    retained_count = fields.Integer(
+        string="Retained",
+        readonly=True,
+        help="Of those, the customers with a paid visit in the 12 months up to the "
+        "end of the period.",
+    )
+    retention_rate = fields.Float(
+        string="Retention (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Retained out of active a year before.",
+    )
+    booking_count = fields.Integer(
+        string="Bookings", readonly=True, help="Bookings starting in the period."
+    )
+    done_count = fields.Integer(string="Done Bookings", readonly=True)
+    rebooked_count = fields.Integer(
+        string="Rebooked",
+        readonly=True,
+        help="Done bookings whose customer's next visit was booked within a day "
+        "(反预约).",
+    )
+    rebooking_rate = fields.Float(
+        string="Rebooking Rate (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Rebooked out of done bookings.",
+    )
+    no_show_count = fields.Integer(string="No-shows", readonly=True)
+    cancel_count = fields.Integer(string="Cancellations", readonly=True)
+    no_show_rate = fields.Float(
+        string="No-show Rate (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="No-shows out of the bookings that are over (done, no-show, cancelled).",
+    )
+    cancel_rate = fields.Float(
+        string="Cancellation Rate (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Cancellations out of the bookings that are over.",
+    )
+    session_count = fields.Integer(
+        string="Sessions Delivered",
+        readonly=True,
+        help="Done care records of the period.",
+    )
+    rated_count = fields.Integer(string="Rated Sessions", readonly=True)
+    satisfaction = fields.Float(
+        string="Average Satisfaction",
+        readonly=True,
+        digits=(16, 2),
+        aggregator="avg",
+        help="Average rating (1 to 5 stars) of the rated care records.",
+    )

@@ -1,0 +1,244 @@
+"""Staff KPIs (seed 000) of a period: one line per staff member, four queries."""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..lib import booking_rules as rules
+from ..lib import loop_rules
+from ..models.loop_engine import _cd
+
+COUNTS = (
+    "customer_count",
+    "new_customer_count",
+    "active_before_count",
+    "retained_count",
+    "booking_count",
+    "done_count",
+    "rebooked_count",
+    "no_show_count",
+    "cancel_count",
+    "session_count",
+    "rated_count",
+)
+
+
+class LoopStaffKpiWizard(models.TransientModel):
+    """The period and store of a staff KPI report."""
+
+    _name = "loop.staff.kpi.wizard"
+    _description = "Staff KPIs"
+
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
+    )
+    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Store",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
+    line_ids = fields.One2many("loop.staff.kpi", "wizard_id", string="Lines")
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.date_from > wizard.date_to:
+                raise UserError(self.env._("The period must start before it ends."))
+
+    # ---------------------------------------------------------------- figures
+    def _owned_customers(self):
+        """``{partner_id: (staff_id, first visit)}`` of the customers with a staff."""
+        self.env["res.partner"].flush_model(
+            ["loop_user_id", "active", "loop_first_visit"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id, p.loop_user_id, %(first)s FROM res_partner p
+                    WHERE p.loop_user_id IS NOT NULL AND p.active""",
+                first=_cd("loop_first_visit", self.company_id, "date"),
+            )
+        )
+        return {pid: (staff, first) for pid, staff, first in rows}
+
+    def _active_customers(self, ids):
+        """Customers of ``ids`` active 12 months before the end, and active at the end.
+
+        Active at a day: at least one paid visit in the 12 months up to that day
+        (the engine's definition: a day with a positive paid order). Returns
+        ``{partner_id: (active then, active now)}``.
+        """
+        if not ids:
+            return {}
+        engine = self.env["loop.engine"]
+        self.env["pos.order"].flush_model()
+        orders = SQL(" UNION ALL ").join(engine._order_sources(self.company_id, ids))
+        then = self.date_to - relativedelta(months=12)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id,
+                          bool_or(day BETWEEN %(then_from)s AND %(then)s),
+                          bool_or(day BETWEEN %(now_from)s AND %(now)s)
+                     FROM (SELECT partner_id, day FROM (%(orders)s) src
+                            GROUP BY partner_id, day
+                           HAVING bool_or(amount > 0)) visits
+                    GROUP BY partner_id""",
+                orders=orders,
+                then_from=loop_rules.window_start(then),
+                then=then,
+                now_from=loop_rules.window_start(self.date_to),
+                now=self.date_to,
+            )
+        )
+        return {pid: (bool(before), bool(now)) for pid, before, now in rows}
+
+    def _booking_figures(self):
+        """Per staff: bookings, done, rebooked, no-shows and cancellations.
+
+        Bookings count by their local start day in the period; a done booking
+        is rebooked when a next booking linked to it was created within a day
+        of its completion.
+        """
+        tz = self.company_id.partner_id.tz or "UTC"
+        self.env["calendar.event"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT e.loop_staff_id, COUNT(*),
+                          COUNT(*) FILTER (WHERE e.loop_state = 'done'),
+                          COUNT(*) FILTER (WHERE e.loop_state = 'done' AND EXISTS (
+                              SELECT 1 FROM calendar_event n
+                               WHERE n.loop_rebooked_from_id = e.id AND
+                                     n.loop_booked_on
+                                     <= e.loop_done_date + %(window)s)),
+                          COUNT(*) FILTER (WHERE e.loop_state = 'no_show'),
+                          COUNT(*) FILTER (WHERE e.loop_state = 'cancelled')
+                     FROM calendar_event e
+                    WHERE e.is_loop_booking AND e.active
+                      AND e.loop_company_id = %(company)s
+                      AND e.loop_staff_id IS NOT NULL
+                      AND (e.start AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
+                          BETWEEN %(date_from)s AND %(date_to)s
+                    GROUP BY e.loop_staff_id""",
+                window=rules.REBOOK_WINDOW,
+                company=self.company_id.id,
+                tz=tz,
+                date_from=self.date_from,
+                date_to=self.date_to,
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    def _care_figures(self):
+        """Per staff: done care records (sessions delivered), rated ones, ratings."""
+        tz = self.company_id.partner_id.tz or "UTC"
+        self.env["loop.care.record"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT r.user_id, COUNT(*),
+                          COUNT(*) FILTER (WHERE r.satisfaction <> '0'),
+                          COALESCE(SUM(r.satisfaction::integer)
+                                   FILTER (WHERE r.satisfaction <> '0'), 0)
+                     FROM loop_care_record r
+                    WHERE r.state = 'done' AND r.user_id IS NOT NULL
+                      AND r.company_id = %(company)s
+                      AND (r.date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
+                          BETWEEN %(date_from)s AND %(date_to)s
+                    GROUP BY r.user_id""",
+                company=self.company_id.id,
+                tz=tz,
+                date_from=self.date_from,
+                date_to=self.date_to,
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    def _compute_lines(self):
+        """Replace the lines by the figures of the period: four queries."""
+        self.ensure_one()
+        if self.company_id not in self.env.companies:
+            raise UserError(self.env._("Choose one of your companies."))
+        figures = {}
+
+        def add(staff, **values):
+            line = figures.setdefault(staff, dict.fromkeys(COUNTS, 0))
+            for name, value in values.items():
+                line[name] += value
+
+        owned = self._owned_customers()
+        active = self._active_customers(list(owned))
+        for pid, (staff, first) in owned.items():
+            before, now = active.get(pid, (False, False))
+            add(
+                staff,
+                customer_count=1,
+                new_customer_count=int(
+                    bool(first and self.date_from <= first <= self.date_to)
+                ),
+                active_before_count=int(before),
+                retained_count=int(before and now),
+            )
+        for staff, (
+            total,
+            done,
+            rebooked,
+            no_show,
+            cancel,
+        ) in self._booking_figures().items():
+            add(
+                staff,
+                booking_count=total,
+                done_count=done,
+                rebooked_count=rebooked,
+                no_show_count=no_show,
+                cancel_count=cancel,
+            )
+        ratings = {}
+        for staff, (sessions, rated, rating_sum) in self._care_figures().items():
+            add(staff, session_count=sessions, rated_count=rated)
+            ratings[staff] = rating_sum
+        self.line_ids.unlink()
+        vals_list = []
+        for staff, line in sorted(figures.items()):
+            over = line["done_count"] + line["no_show_count"] + line["cancel_count"]
+            vals_list.append(
+                {
+                    "wizard_id": self.id,
+                    "staff_id": staff,
+                    "company_id": self.company_id.id,
+                    **line,
+                    "retention_rate": rules.rate(
+                        line["retained_count"], line["active_before_count"]
+                    ),
+                    "rebooking_rate": rules.rate(
+                        line["rebooked_count"], line["done_count"]
+                    ),
+                    "no_show_rate": rules.rate(line["no_show_count"], over),
+                    "cancel_rate": rules.rate(line["cancel_count"], over),
+                    "satisfaction": round(
+                        ratings.get(staff, 0) / line["rated_count"], 2
+                    )
+                    if line["rated_count"]
+                    else 0.0,
+                }
+            )
+        self.env["loop.staff.kpi"].create(vals_list)
+        return self.line_ids
+
+    def action_open(self):
+        """Compute the KPIs of the period and show them per staff member."""
+        self._compute_lines()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "five_customer_loop.loop_staff_kpi_action"
+        )
+        action["domain"] = [("wizard_id", "=", self.id)]
+        action["context"] = {}
+        action["display_name"] = self.env._(
+            "Staff KPIs %(start)s – %(end)s", start=self.date_from, end=self.date_to
+        )
+        return action
