@@ -74,7 +74,8 @@ class TestEngineBatch(LoopCase):
                 SELECT t.session_id, t.config_id, t.company_id, t.name, t.state,
                        t.amount_total, t.amount_tax, t.amount_paid, t.amount_return,
                        t.currency_rate, t.user_id, t.sale_journal, v.pid,
-                       %(day)s::timestamp + time '02:00' - make_interval(days => v.days_ago)
+                       %(day)s::timestamp + time '02:00'
+                       - make_interval(days => v.days_ago)
                   FROM visits v, pos_order t WHERE t.id = %(template)s
              RETURNING id
             )
