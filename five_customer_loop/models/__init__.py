@@ -11,3 +11,9 @@ from . import pos_order
 from . import loop_demo
 from . import loop_care_record
 from . import loop_feedback
+from . import loop_card_type
+from . import loop_card_type_line
+from . import loop_card_move
+from . import loop_card
+from . import loop_card_session
+from . import loop_engine_card

@@ -260,7 +260,37 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _add_card_figures(self, company, ids, values):
-        """Hook: the prepaid cards add their balances to the figures of ``ids``."""
+        """Hook: the prepaid cards add their balances to the figures of ``ids``.
+
+        Over the active, unexpired cards of ``company``: stored value left
+        (stored-value cards), sessions left, and the number of cards with value
+        or sessions left. One query per batch.
+        """
+        self.env["loop.card"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id,
+                          COALESCE(SUM(balance) FILTER (WHERE kind = 'value'), 0),
+                          COALESCE(SUM(sessions_left), 0),
+                          COUNT(*) FILTER (WHERE balance > 0 OR sessions_left > 0)
+                     FROM loop_card
+                    WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
+                      AND state = 'active'
+                      AND (expiry_date IS NULL OR expiry_date >= %(today)s)
+                    GROUP BY partner_id""",
+                company=company.id,
+                ids=list(ids),
+                today=self.env["loop.card"]._today(company),
+            )
+        )
+        cards = {row[0]: row[1:] for row in rows}
+        for pid in ids:
+            balance, sessions, count = cards.get(pid, (0.0, 0, 0))
+            values.setdefault(pid, {}).update(
+                loop_card_balance=round(float(balance), 2),
+                loop_card_sessions=int(sessions),
+                loop_card_count=int(count),
+            )
         return values
 
     # ------------------------------------------------------------------- medians

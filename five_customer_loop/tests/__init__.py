@@ -6,3 +6,6 @@ from . import test_analysis
 from . import test_care_records
 from . import test_feedback
 from . import test_archive_report
+from . import test_cards
+from . import test_card_reports
+from . import test_card_concurrency
