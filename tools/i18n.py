@@ -1,6 +1,6 @@
 """Keep the addon's translations complete.
 
-    python tools/i18n.py merge POT    # merge a fresh export into i18n/*.pot and zh_CN.po
+    python tools/i18n.py merge POT    # merge an export into i18n/*.pot and zh_CN.po
     python tools/i18n.py check POT    # fail when the export differs from i18n/*.pot
                                       # or when zh_CN.po leaves a string untranslated
 
