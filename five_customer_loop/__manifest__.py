@@ -45,9 +45,13 @@
         "views/res_partner_card_views.xml",
         "report/loop_card_customer_report_views.xml",
         "views/menus.xml",
+        "views/pos_views.xml",
     ],
     "demo": ["demo/loop_demo.xml"],
     "assets": {
+        "point_of_sale._assets_pos": [
+            "five_customer_loop/static/src/pos/**/*",
+        ],
         "web.assets_tests": [
             "five_customer_loop/static/tests/tours/**/*",
         ],

@@ -17,3 +17,8 @@ from . import loop_card_move
 from . import loop_card
 from . import loop_card_session
 from . import loop_engine_card
+from . import pos_payment_method
+from . import pos_order_line
+from . import pos_loop_card
+from . import pos_loop_card_type
+from . import pos_session
