@@ -10,3 +10,4 @@ from . import test_cards
 from . import test_card_reports
 from . import test_card_concurrency
 from . import test_pos_cards
+from . import test_pos_tour
