@@ -129,7 +129,7 @@ class PosOrder(models.Model):
             except (UserError, AccessError) as error:
                 raise LoopCardRefusal(
                     self.env._(
-                        "Prepaid cards refuse order %(order)s: %(reason)s",
+                        "Prepaid cards refuse %(order)s: %(reason)s",
                         order=order.pos_reference or order.name,
                         reason=error.args[0],
                     ),

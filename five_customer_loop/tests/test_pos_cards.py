@@ -394,6 +394,31 @@ class TestPosCards(RefusalMixin, CardCase):
             self.env["loop.card.move"].search([("pos_order_id", "=", draft.id)])
         )
 
+    def test_session_closes_with_card_payments(self):
+        """Card payments are customer-account payments: no cash, one receivable
+        line of their total in the session's journal entry."""
+        self.two_value_cards()
+        self.sync(
+            self.ui_order(
+                self.alice, [self.ui_line(self.gold_product)], [(self.cash, 10000.0)]
+            ),
+            self.ui_order(
+                self.alice,
+                [self.ui_line(self.service, qty=2, price=350.0)],
+                [(self.card_method, 700.0)],
+            ),
+        )
+        session = self.shop["session"]
+        # only the card sale came in cash
+        self.assertEqual(session.cash_register_balance_end, 10000.0)
+        session.post_closing_cash_details(10000.0)
+        self.assertTrue(session.close_session_from_ui()["successful"])
+        self.assertEqual(session.state, "closed")
+        card_lines = session.move_id.line_ids.filtered(
+            lambda line: line.name == f"{session.name} - {self.card_method.name}"
+        )
+        self.assertEqual(sum(card_lines.mapped("balance")), 700.0)
+
     # --------------------------------------------------------------- packages
     def test_take_sessions_from_package(self):
         card = self.issue(self.package, when="2026-02-01")

@@ -119,3 +119,15 @@ class TestPosCardTours(TestPointOfSaleHttpCommon):
         self.assertFalse(
             self.env["loop.card.move"].search([("pos_order_id", "=", order.id)])
         )
+
+    def test_refused_after_offline_payment(self):
+        session = self.open_session()
+        self.start_pos_tour("five_customer_loop_pos_offline_refused")
+        order = session.order_ids.filtered(lambda o: o.partner_id == self.carol)
+        # saved as a draft after the refusal, then paid in cash by the cashier
+        self.assertEqual(order.state, "paid")
+        self.assertEqual(order.payment_ids.payment_method_id.name, "Cash")
+        self.assertEqual(self.carol_card.balance, 40.0)
+        self.assertFalse(
+            self.env["loop.card.move"].search([("pos_order_id", "=", order.id)])
+        )

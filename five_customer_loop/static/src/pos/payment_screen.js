@@ -33,7 +33,8 @@ patch(PaymentScreen.prototype, {
             body: bodies[reason],
         });
         if (confirmed) {
-            await this.pos.selectPartner();
+            // not awaited, as in the core: validating again must not wait for it
+            this.pos.selectPartner();
         }
     },
     loopRefuse(title, body) {

@@ -130,7 +130,8 @@ patch(PosStore.prototype, {
         const result = await super.selectPartner(...arguments);
         const partner = this.get_order()?.get_partner();
         if (partner) {
-            await this.loopRefreshPartners([partner.id]);
+            // not awaited: the till goes on, the figures follow when they arrive
+            this.loopRefreshPartners([partner.id]);
         }
         return result;
     },
@@ -178,15 +179,19 @@ patch(PosStore.prototype, {
             order.uiState.loopRefusal = reason;
             this.addPendingOrder([order.id]);
         }
-        this.dialog.add(AlertDialog, {
-            title: _t("Prepaid card refused"),
-            body: order
-                ? _t(
-                      "%(reason)s\n\nOrder %(order)s was not saved: it waits in the open orders. Settle it with another payment method.",
-                      { reason, order: order.pos_reference || order.name }
-                  )
-                : reason,
-        });
+        let body = reason;
+        if (order && order === this.get_order()) {
+            body = _t(
+                "%(reason)s\n\nThe order was not saved. Remove the prepaid card payment and settle it another way.",
+                { reason }
+            );
+        } else if (order) {
+            body = _t(
+                "%(reason)s\n\nOrder %(order)s was not saved: it waits in the open orders. Settle it another way.",
+                { reason, order: order.pos_reference || order.name }
+            );
+        }
+        this.dialog.add(AlertDialog, { title: _t("Prepaid card refused"), body });
         if (order?.get_partner()) {
             await this.loopRefreshPartners([order.get_partner().id]);
         }

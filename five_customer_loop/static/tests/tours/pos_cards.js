@@ -4,6 +4,7 @@ import * as PartnerList from "@point_of_sale/../tests/tours/utils/partner_list_u
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
 import { registry } from "@web/core/registry";
 
 function selectCustomer(name) {
@@ -20,8 +21,19 @@ function loopStatusShows(selector, text) {
     };
 }
 
+// Saving an order waits for the server: on a busy machine it takes longer
+// than a step's default 10 seconds.
+const SERVER_WAIT = 30000;
+
 function finish() {
-    return [ReceiptScreen.isShown(), ReceiptScreen.clickNextOrder()].flat();
+    return [
+        ReceiptScreen.isShown().map((step) => ({ ...step, timeout: SERVER_WAIT })),
+        ReceiptScreen.clickNextOrder(),
+    ].flat();
+}
+
+function refusedDialog() {
+    return { ...Dialog.is({ title: "Prepaid card refused" }), timeout: SERVER_WAIT };
 }
 
 /**
@@ -139,7 +151,7 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_card_refused", {
                 },
             },
             PaymentScreen.clickValidate(),
-            Dialog.is({ title: "Prepaid card refused" }),
+            refusedDialog(),
             {
                 content: "the reason comes from the server",
                 trigger: ".modal-body:contains('40.00 of stored value left')",
@@ -147,6 +159,74 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_card_refused", {
             Dialog.confirm(),
             {
                 content: "the order stays on the payment screen with the reason",
+                trigger:
+                    ".payment-screen .o_loop_refusal:contains('40.00 of stored value left')",
+            },
+            PaymentScreen.clickPaymentlineDelButton("Prepaid Card", "100"),
+            PaymentScreen.clickPaymentlineDelButton("Cash", "200"),
+            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
+            PaymentScreen.clickValidate(),
+            finish(),
+        ].flat(),
+});
+
+/**
+ * Offline: Carol pays 100 with her card (and 200 in cash) while the till cannot
+ * reach the server; another till spends 60 of her card. When the till is back
+ * online the server refuses the order: it returns to the open orders with the
+ * reason, and the cashier loads it and settles it in cash.
+ */
+registry.category("web_tour.tours").add("five_customer_loop_pos_offline_refused", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            {
+                content: "an order paid offline, a card payment of 100 included",
+                trigger: ".product-screen",
+                run: async () => {
+                    const pos = posmodel;
+                    const order = pos.get_order();
+                    const carol = pos.models["res.partner"].find(
+                        (p) => p.name === "Carol Loop"
+                    );
+                    const facial = pos.models["product.product"].find(
+                        (p) => p.name === "Loop Facial"
+                    );
+                    const method = (name) =>
+                        pos.models["pos.payment.method"].find((m) => m.name === name);
+                    order.set_partner(carol);
+                    await pos.addLineToCurrentOrder({ product_id: facial }, {});
+                    order.add_paymentline(method("Prepaid Card")).set_amount(100);
+                    order.add_paymentline(method("Cash")).set_amount(200);
+                    // what the payment screen does when the server cannot be reached
+                    order.state = "paid";
+                    pos.addPendingOrder([order.id]);
+                    pos.add_new_order();
+                    // meanwhile another till spends 60 of Carol's card
+                    const card = pos.models["loop.card"].find(
+                        (c) => c.partner_id?.id === carol.id
+                    );
+                    await pos.data.call("loop.card", "consume_amount", [
+                        [card.id],
+                        60,
+                        { origin: "Other till" },
+                    ]);
+                    // back online: the pending orders are sent
+                    await pos.syncAllOrders();
+                },
+            },
+            refusedDialog(),
+            {
+                content: "the refusal names the order and where it waits",
+                trigger:
+                    ".modal-body:contains('40.00 of stored value left'):contains('waits in the open orders')",
+            },
+            Dialog.confirm(),
+            Chrome.clickMenuOption("Orders"),
+            TicketScreen.selectOrder("Carol Loop"),
+            TicketScreen.loadSelectedOrder(),
+            {
+                content: "the order shows why it was refused",
                 trigger:
                     ".payment-screen .o_loop_refusal:contains('40.00 of stored value left')",
             },
