@@ -311,6 +311,14 @@ class PosOrder(models.Model):
                     card=card.code,
                 )
             )
+        if card.company_id != self.company_id:
+            raise UserError(
+                self.env._(
+                    "Package %(card)s was sold by %(company)s: it is used there.",
+                    card=card.code,
+                    company=card.company_id.name,
+                )
+            )
         if card.partner_id != partner:
             raise UserError(
                 self.env._(
