@@ -66,11 +66,15 @@
         "wizards/loop_staff_kpi_wizard_views.xml",
         "report/loop_booking_peak_report_views.xml",
         "views/menus.xml",
+        "views/pos_views.xml",
     ],
     "demo": ["demo/loop_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "five_customer_loop/static/src/dashboard/**/*",
+        ],
+        "point_of_sale._assets_pos": [
+            "five_customer_loop/static/src/pos/**/*",
         ],
         "web.assets_tests": [
             "five_customer_loop/static/tests/tours/**/*",

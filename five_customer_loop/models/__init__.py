@@ -29,3 +29,7 @@ from . import calendar_attendee
 from . import calendar_alarm
 from . import loop_care_record_booking
 from . import res_partner_booking
+from . import pos_payment_method
+from . import pos_loop_card
+from . import pos_loop_card_type
+from . import pos_session

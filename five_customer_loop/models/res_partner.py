@@ -33,6 +33,15 @@ HEALTH = [
     ("lost", "Lost"),
 ]
 
+# The loop status the till shows (static/src/pos/pos_store.js reads them again).
+POS_LOOP_FIELDS = (
+    "loop_tier_name",
+    "loop_stage_name",
+    "loop_health",
+    "loop_card_balance",
+    "loop_card_sessions",
+)
+
 # Figures the batch engine writes for each company (company-dependent columns).
 STAT_FIELDS = (
     "loop_first_visit",
@@ -275,6 +284,10 @@ class ResPartner(models.Model):
         readonly=True,
         help="Cards with value or sessions left.",
     )
+    loop_tier_name = fields.Char(string="Tier Name", compute="_compute_loop_pos_names")
+    loop_stage_name = fields.Char(
+        string="Stage Name", compute="_compute_loop_pos_names"
+    )
     loop_stage_history_ids = fields.One2many(
         "loop.stage.history", "partner_id", string="Stage History", readonly=True
     )
@@ -317,6 +330,14 @@ class ResPartner(models.Model):
         colors = {"at_risk": 2, "lost": 1, "good": 10}
         for partner in self:
             partner.loop_kanban_color = colors.get(partner.loop_health, 0)
+
+    @api.depends_context("company")
+    @api.depends("loop_tier_id", "loop_stage_id")
+    def _compute_loop_pos_names(self):
+        # names for the POS, which loads neither tiers nor stages
+        for partner in self:
+            partner.loop_tier_name = partner.loop_tier_id.name or False
+            partner.loop_stage_name = partner.loop_stage_id.name or False
 
     def _compute_loop_care_count(self):
         counts = dict(
@@ -793,3 +814,10 @@ class ResPartner(models.Model):
         return self._loop_open_related(
             "five_customer_loop.loop_referral_reward_action", "referrer_id"
         )
+
+    # ------------------------------------------------------------------------ POS
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        # company-dependent figures are read in the POS company (the POS session
+        # puts it in the context)
+        return [*super()._load_pos_data_fields(config_id), *POS_LOOP_FIELDS]

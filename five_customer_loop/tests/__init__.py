@@ -22,3 +22,5 @@ from . import test_booking_plan
 from . import test_staff_kpis
 from . import test_booking_tour
 from . import test_booking_concurrency
+from . import test_pos_cards
+from . import test_pos_tour

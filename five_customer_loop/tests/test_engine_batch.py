@@ -96,7 +96,10 @@ class TestEngineBatch(LoopCase):
         return partners
 
     def _one_batch(self, partners, phase, expected):
-        """Run the cron's next batch on exactly ``partners`` in ``phase`` (0 stats, 1 classify)."""
+        """Run the cron's next batch on exactly ``partners`` in ``phase``.
+
+        ``phase`` is 0 (statistics) or 1 (classification).
+        """
         self.assertEqual(partners.ids, list(range(partners[0].id, partners[-1].id + 1)))
         self.env["ir.config_parameter"].sudo().set_param(
             "five_customer_loop.batch_size", len(partners)

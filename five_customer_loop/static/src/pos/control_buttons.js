@@ -1,0 +1,78 @@
+import { _t } from "@web/core/l10n/translation";
+import { patch } from "@web/core/utils/patch";
+import { formatDate } from "@web/core/l10n/dates";
+import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { ControlButtons } from "@point_of_sale/app/screens/product_screen/control_buttons/control_buttons";
+import { SelectionPopup } from "@point_of_sale/app/utils/input_popups/selection_popup";
+import { makeAwaitable } from "@point_of_sale/app/store/make_awaitable_dialog";
+
+patch(ControlButtons.prototype, {
+    /** The button shows when the customer holds a session package. */
+    get loopShowPackageButton() {
+        const partner = this.currentOrder?.get_partner();
+        return Boolean(partner && this.pos.loopUsableCards(partner, "session").length);
+    },
+    get loopSelectedLineFromPackage() {
+        return Boolean(this.currentOrder?.get_selected_orderline()?.loop_card_id);
+    },
+    loopCardLabel(card, product, line) {
+        const left = this.pos.loopSessionsLeft(card, product, this.currentOrder, line);
+        const expiry = card.expiry_date
+            ? _t("valid until %s", formatDate(luxon.DateTime.fromISO(card.expiry_date)))
+            : _t("never expires");
+        return _t("%(card)s: %(left)s session(s) left, %(expiry)s", {
+            card: card.code,
+            left,
+            expiry,
+        });
+    },
+    /**
+     * Take the selected service from the customer's package (free at the till,
+     * one session per unit), or pay it normally again. With several packages
+     * the cashier chooses; the one expiring first comes first.
+     */
+    async clickLoopPackage() {
+        const order = this.currentOrder;
+        const line = order.get_selected_orderline();
+        const partner = order.get_partner();
+        if (!line) {
+            this.notification.add(_t("Select the service to take from a package."));
+            return;
+        }
+        if (line.loop_card_id) {
+            line.loopReleasePackage();
+            return;
+        }
+        const product = line.product_id;
+        const cards = this.pos.loopPackageCards(partner, product, order, line);
+        if (!cards.length) {
+            this.dialog.add(AlertDialog, {
+                title: _t("No package for this service"),
+                body: _t(
+                    "%(customer)s has no session of %(service)s left on a package.",
+                    {
+                        customer: partner.name,
+                        service: product.display_name,
+                    }
+                ),
+            });
+            return;
+        }
+        let card = cards[0];
+        if (cards.length > 1) {
+            card = await makeAwaitable(this.dialog, SelectionPopup, {
+                title: _t("Take %s from which package?", product.display_name),
+                list: cards.map((c, index) => ({
+                    id: c.id,
+                    item: c,
+                    label: this.loopCardLabel(c, product, line),
+                    isSelected: index === 0,
+                })),
+            });
+            if (!card) {
+                return;
+            }
+        }
+        line.loopUsePackage(card);
+    },
+});
