@@ -22,7 +22,6 @@ from . import loop_retention_snapshot
 from . import loop_dashboard
 from . import loop_care_reminder
 from . import pos_order_line
-from . import loop_engine_card
 from . import product_template
 from . import calendar_event
 from . import calendar_attendee
