@@ -71,6 +71,13 @@ if [ -z "$report" ]; then
 fi
 read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
 [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
+if [ "${FCL_SKIP_I18N:-0}" != 1 ]; then
+    echo "== translations: every string of ours has its Chinese (zh_CN) translation"
+    pot="$LOG_DIR/export.pot"
+    odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$ADDON" --stop-after-init --no-http \
+        --log-level=warn >"$LOG_DIR/i18n.log" 2>&1 || { cat "$LOG_DIR/i18n.log"; status=1; }
+    "$PY" "$ROOT/tools/i18n.py" check "$pot" || status=1
+fi
 if [ "${FCL_KEEP_DB:-0}" = 1 ]; then echo "kept database $DB"; else drop_db "$DB"; fi
 
 if [ "${FCL_SKIP_EXISTING:-0}" != 1 ]; then
