@@ -202,6 +202,7 @@ class LoopDemo(models.AbstractModel):
                 }
             )
         self._demo_cards_and_care(rng, customers, services, staff)
+        self._demo_bookings(customers, services, staff)
         env["loop.engine"].run_all()
 
     @api.model
@@ -290,6 +291,29 @@ class LoopDemo(models.AbstractModel):
                     "staff_user_id": staff[n % len(staff)].id,
                 }
             )
+
+    @api.model
+    def _demo_bookings(self, customers, services, staff):
+        """Bookings: done ones last week, booked and confirmed ones next week."""
+        Event = self.env["calendar.event"].with_context(loop_no_rebook=True)
+        today = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        for n, partner in enumerate(customers[:18]):
+            member = staff[n % len(staff)]
+            day = (n // len(staff)) + 1
+            # 02:00 UTC is 10:00 in Shanghai; one slot a day per staff member
+            start = today.replace(hour=2) + timedelta(days=day if n % 3 else -day)
+            booking = Event.create(
+                {
+                    "loop_partner_id": partner.id,
+                    "loop_staff_id": member.id,
+                    "loop_service_ids": [Command.set(services[n % 2].ids)],
+                    "start": start,
+                }
+            )
+            if start < today:
+                booking.action_loop_done()
+            elif n % 2:
+                booking.action_loop_confirm()
 
     @api.model
     def _demo_order(self, session, method, partner, product, amount, when):
