@@ -27,7 +27,6 @@ from . import calendar_event
 from . import calendar_attendee
 from . import calendar_alarm
 from . import loop_care_record_booking
-from . import res_partner_booking
 from . import pos_payment_method
 from . import pos_loop_card
 from . import pos_loop_card_type
