@@ -16,7 +16,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
-from ..lib.loop_sql import PAID_STATES
+from ..lib.loop_sql import PAID_STATES, company_amount, local_date
 from ..lib.loop_sql import company_value as _cd
 from .res_partner import STAT_FIELDS
 
@@ -157,16 +157,13 @@ class LoopEngine(models.AbstractModel):
         tz = company.partner_id.tz or "UTC"
         return [
             SQL(
-                """SELECT o.partner_id,
-                          (o.date_order AT TIME ZONE 'UTC'
-                           AT TIME ZONE %(tz)s)::date AS day,
-                          o.amount_total
-                          / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
+                """SELECT o.partner_id, %(day)s AS day, %(amount)s AS amount,
                           o.id AS order_id, 'pos' AS source
                      FROM pos_order o
                     WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
                       AND o.state IN %(states)s""",
-                tz=tz,
+                day=local_date(SQL("o.date_order"), tz),
+                amount=company_amount("o"),
                 company=company.id,
                 ids=list(ids),
                 states=PAID_STATES,
@@ -179,15 +176,12 @@ class LoopEngine(models.AbstractModel):
         tz = company.partner_id.tz or "UTC"
         return [
             SQL(
-                """SELECT o.partner_id,
-                          (o.date_order AT TIME ZONE 'UTC'
-                           AT TIME ZONE %(tz)s)::date AS day,
-                          l.product_id
+                """SELECT o.partner_id, %(day)s AS day, l.product_id
                      FROM pos_order_line l
                      JOIN pos_order o ON o.id = l.order_id
                     WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
                       AND o.state IN %(states)s AND l.qty > 0""",
-                tz=tz,
+                day=local_date(SQL("o.date_order"), tz),
                 company=company.id,
                 ids=list(ids),
                 states=PAID_STATES,

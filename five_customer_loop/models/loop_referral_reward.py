@@ -16,7 +16,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..lib.loop_sql import PAID_STATES
+from ..lib.loop_sql import PAID_STATES, company_amount, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -263,9 +263,7 @@ class LoopReferralReward(models.Model):
             SQL(
                 """SELECT DISTINCT ON (o.partner_id, o.company_id)
                           o.partner_id, o.company_id, o.id,
-                          (o.date_order AT TIME ZONE 'UTC'
-                           AT TIME ZONE COALESCE(cp.tz, 'UTC'))::date,
-                          o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0)
+                          %(day)s, %(amount)s
                      FROM pos_order o
                      JOIN res_company c ON c.id = o.company_id
                      JOIN res_partner cp ON cp.id = c.partner_id
@@ -282,6 +280,8 @@ class LoopReferralReward(models.Model):
                     ORDER BY o.partner_id, o.company_id, o.date_order, o.id""",
                 ids=partners.ids,
                 states=PAID_STATES,
+                day=local_date(SQL("o.date_order"), SQL("COALESCE(cp.tz, 'UTC')")),
+                amount=company_amount("o"),
             )
         )
         return {

@@ -40,7 +40,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from .loop_engine import PAID_STATES
+from ..lib.loop_sql import PAID_STATES, company_amount, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -248,10 +248,8 @@ class LoopRetentionSnapshot(models.Model):
             """
             WITH days AS (
                 SELECT o.partner_id, o.config_id,
-                       (o.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
-                           AS day,
-                       SUM(o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0))
-                           AS amount,
+                       %(day)s AS day,
+                       SUM(%(amount)s) AS amount,
                        bool_or(o.amount_total > 0) AS visit
                   FROM pos_order o
                  WHERE o.company_id = %(company)s AND o.partner_id IS NOT NULL
@@ -315,7 +313,8 @@ class LoopRetentionSnapshot(models.Model):
              GROUP BY %(grouping)s
              ORDER BY 1, 2
             """,
-            tz=company.partner_id.tz or "UTC",
+            day=local_date(SQL("o.date_order"), company.partner_id.tz or "UTC"),
+            amount=company_amount("o"),
             company=company.id,
             states=PAID_STATES,
             # orders are filtered on their local day; this UTC bound only lets

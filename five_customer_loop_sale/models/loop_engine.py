@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from odoo.addons.five_customer_loop.lib.loop_sql import company_amount, local_date
+
 # Confirmed sale orders; a cancelled order leaves the archive.
 SALE_STATES = ("sale",)
 
@@ -17,16 +19,13 @@ class LoopEngine(models.AbstractModel):
         tz = company.partner_id.tz or "UTC"
         return super()._order_sources(company, ids) + [
             SQL(
-                """SELECT s.partner_id,
-                          (s.date_order AT TIME ZONE 'UTC'
-                           AT TIME ZONE %(tz)s)::date AS day,
-                          s.amount_total
-                          / COALESCE(NULLIF(s.currency_rate, 0), 1.0) AS amount,
+                """SELECT s.partner_id, %(day)s AS day, %(amount)s AS amount,
                           s.id AS order_id, 'sale' AS source
                      FROM sale_order s
                     WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
                       AND s.state IN %(states)s""",
-                tz=tz,
+                day=local_date(SQL("s.date_order"), tz),
+                amount=company_amount("s"),
                 company=company.id,
                 ids=list(ids),
                 states=SALE_STATES,
@@ -39,16 +38,13 @@ class LoopEngine(models.AbstractModel):
         tz = company.partner_id.tz or "UTC"
         return super()._line_sources(company, ids) + [
             SQL(
-                """SELECT s.partner_id,
-                          (s.date_order AT TIME ZONE 'UTC'
-                           AT TIME ZONE %(tz)s)::date AS day,
-                          l.product_id
+                """SELECT s.partner_id, %(day)s AS day, l.product_id
                      FROM sale_order_line l
                      JOIN sale_order s ON s.id = l.order_id
                     WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
                       AND s.state IN %(states)s AND l.product_uom_qty > 0
                       AND l.product_id IS NOT NULL""",
-                tz=tz,
+                day=local_date(SQL("s.date_order"), tz),
                 company=company.id,
                 ids=list(ids),
                 states=SALE_STATES,
