@@ -27,7 +27,9 @@ if [ ! -x "$PY" ] || [ ! -f "$stamp" ]; then
     # cbor2 5.4 does not build with setuptools 80 and later.
     echo 'setuptools<80' >"$constraints"
     PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q --upgrade pip wheel
-    PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q \
+    # pip 25.3 and later no longer apply PIP_CONSTRAINT to build environments:
+    # PIP_BUILD_CONSTRAINT does (older pip ignores it).
+    PIP_CONSTRAINT="$constraints" PIP_BUILD_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q \
         -r "$ODOO_SRC/requirements.txt" -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt"
     touch "$stamp"
 fi
