@@ -92,6 +92,7 @@ def worker_nightly(args):
         params.set_param("five_customer_loop.batch_size", previous or False)
         company_id = _env(cr).company.id
         digest, _rows = runner.checksum(cr, company_id)
+        funnel_mismatches = runner.funnel_mismatches(cr, company_id)
     size = args.batch_size or 10000
     full = [b for b in batches if b["partners"] == size]
     return {
@@ -109,6 +110,7 @@ def worker_nightly(args):
         "rss_baseline_mb": baseline,
         "rss_peak_mb": odoo_env.peak_rss_mb(),
         "checksum": digest,
+        "funnel_mismatches": funnel_mismatches,
     }
 
 
@@ -192,27 +194,18 @@ def _clone_last_orders(env, partner_ids, day):
 
 
 def _kanban_request(env):
-    """Domain, aggregates, progress bar and field spec the funnel kanban asks for."""
+    """Model, grouping, domain, aggregates, progress bar and field spec the funnel asks for."""
     from lxml import etree
 
-    action = env.ref("five_customer_loop.res_partner_action_loop_funnel").sudo()
-    view = env.ref("five_customer_loop.res_partner_view_kanban_loop")
-    Partner = env["res.partner"]
+    action = env.ref("five_customer_loop.loop_member_action_funnel").sudo()
+    Model = env[action.res_model]
     arch = etree.fromstring(
-        Partner.get_views([(view.id, "kanban")])["views"]["kanban"]["arch"]
+        Model.get_views([(False, "kanban")])["views"]["kanban"]["arch"]
     )
+    group_by = arch.get("default_group_by")
     names = list(dict.fromkeys(node.get("name") for node in arch.iter("field")))
     names.append(arch.get("highlight_color"))
-    # fields the kanban_activity widget adds (mail/.../kanban_activity.js)
-    names += [
-        "activity_exception_decoration",
-        "activity_exception_icon",
-        "activity_state",
-        "activity_summary",
-        "activity_type_icon",
-        "activity_type_id",
-    ]
-    info = Partner.fields_get(names, attributes=["type", "aggregator"])
+    info = Model.fields_get(names, attributes=["type", "aggregator"])
     spec = {
         name: {"fields": {"display_name": {}}}
         if info[name]["type"] == "many2one"
@@ -222,7 +215,7 @@ def _kanban_request(env):
     aggregates = [
         f"{name}:{info[name]['aggregator']}"
         for name in names
-        if info[name].get("aggregator") and name != "loop_stage_id"
+        if info[name].get("aggregator") and name != group_by
     ]
     bar = arch.find("progressbar")
     progress = {
@@ -232,8 +225,13 @@ def _kanban_request(env):
         "help": bar.get("help"),
     }
     domain = eval(action.domain)  # noqa: S307  (our own action's literal domain)
-    context = eval(action.context)  # noqa: S307
-    return domain, aggregates, progress, spec, context
+    context = eval(action.context or "{}")  # noqa: S307
+    # as web/static/src/views/kanban/kanban_controller.js and the relational model:
+    # each column loads `limit` cards and counts up to max(count_limit, limit) + 1
+    limit = int(arch.get("limit") or action.limit or 40)
+    count_limit = max(int(arch.get("count_limit") or 10000), limit) + 1
+    Model = Model.with_context(**context, bin_size=True)
+    return Model, group_by, domain, aggregates, progress, spec, limit, count_limit
 
 
 def worker_funnel(args):
@@ -251,20 +249,19 @@ def worker_funnel(args):
             "allowed_company_ids": manager.company_ids.ids,
         }
         env = _env(cr, manager.id, context)
-        domain, aggregates, progress, spec, action_context = _kanban_request(env)
-        Partner = env["res.partner"].with_context(**action_context, bin_size=True)
+        Model, group_by, domain, aggregates, progress, spec, limit, count_limit = (
+            _kanban_request(env)
+        )
 
         def open_funnel():
-            groups = Partner.web_read_group(
-                domain, aggregates, ["loop_stage_id"], lazy=True
-            )
-            Partner.read_progress_bar(domain, "loop_stage_id", progress)
+            groups = Model.web_read_group(domain, aggregates, [group_by], lazy=True)
+            Model.read_progress_bar(domain, group_by, progress)
             opened = 0
             for group in groups["groups"]:
-                if group.get("__fold") or not group["loop_stage_id_count"]:
+                if group.get("__fold") or not group[f"{group_by}_count"]:
                     continue
-                Partner.web_search_read(
-                    group["__domain"], spec, limit=80, count_limit=10001
+                Model.web_search_read(
+                    group["__domain"], spec, limit=limit, count_limit=count_limit
                 )
                 opened += 1
             return groups, opened
@@ -286,9 +283,7 @@ def worker_funnel(args):
         "columns": len(groups["groups"]),
         "opened": opened,
         "counts": {
-            g["loop_stage_id"][1] if g["loop_stage_id"] else "-": g[
-                "loop_stage_id_count"
-            ]
+            g[group_by][1] if g[group_by] else "-": g[f"{group_by}_count"]
             for g in groups["groups"]
         },
     }
@@ -497,6 +492,12 @@ def render(rows, args):
         lines.append(
             f"| same result as naive ({r['customers']:,}) | {'identical' if c['identical'] else 'DIFFERENT'} "
             f"| {'pass' if c['identical'] else '**FAIL**'} |"
+        )
+    for r in rows:
+        off = r["nightly"].get("funnel_mismatches", 0)
+        lines.append(
+            f"| funnel table = partners' figures ({r['customers']:,}) | {off} rows differ "
+            f"| {'pass' if off == 0 else '**FAIL**'} |"
         )
     if big.get("nightly_small"):
         same = big["nightly"]["queries_full"] == big["nightly_small"]["queries_full"]

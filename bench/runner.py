@@ -102,3 +102,31 @@ def checksum(cr, company_id):
         {"cid": cid},
     )
     return cr.fetchone()
+
+
+def funnel_mismatches(cr, company_id):
+    """Customers whose row in the funnel's table differs from their figures in ``company``.
+
+    The funnel (loop.member) repeats the partners' company-dependent stage, tier,
+    segment, health, 12-month spend and stored value: 0 when the copy is exact.
+    """
+    cid = str(company_id)
+    cr.execute(
+        """
+        SELECT COUNT(*)
+          FROM res_partner p
+          FULL JOIN (SELECT * FROM loop_member WHERE company_id = %(company)s) m
+                 ON m.partner_id = p.id
+         WHERE (p.loop_stage_id ? %(cid)s OR m.stage_id IS NOT NULL)
+           AND (m.id IS NULL OR p.id IS NULL
+                OR (m.stage_id, m.tier_id, m.segment, m.health,
+                    COALESCE(m.spend_12m, 0), COALESCE(m.card_balance, 0))
+                   IS DISTINCT FROM
+                   ((p.loop_stage_id->>%(cid)s)::int, (p.loop_tier_id->>%(cid)s)::int,
+                    p.loop_segment->>%(cid)s, p.loop_health->>%(cid)s,
+                    COALESCE((p.loop_spend_12m->>%(cid)s)::numeric, 0),
+                    COALESCE((p.loop_card_balance->>%(cid)s)::numeric, 0)))
+        """,
+        {"cid": cid, "company": company_id},
+    )
+    return cr.fetchone()[0]

@@ -4,7 +4,7 @@
     "name": "Five-Customer Loop",
     "summary": "Attract, retain, lock in, expand and upgrade customers "
     "(五客循环) for retail and beauty chains",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",
@@ -28,6 +28,7 @@
         "data/loop_card_data.xml",
         "wizards/loop_stage_move_wizard_views.xml",
         "views/res_partner_views.xml",
+        "views/loop_member_views.xml",
         "views/loop_stage_views.xml",
         "views/loop_tier_views.xml",
         "views/res_config_settings_views.xml",
@@ -72,6 +73,7 @@
     "assets": {
         "web.assets_backend": [
             "five_customer_loop/static/src/dashboard/**/*",
+            "five_customer_loop/static/src/funnel/**/*",
         ],
         "point_of_sale._assets_pos": [
             "five_customer_loop/static/src/pos/**/*",

@@ -14,6 +14,9 @@ def post_init_hook(env):
     """
     env["res.company"].search([])._loop_create_default_tiers()
     done = env["loop.engine"].run_all()
+    for company in env["res.company"].search([]):
+        # the engine copies what it writes; this also covers unchanged rows
+        env["loop.member"]._sync(company)
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
 
 
@@ -35,3 +38,6 @@ def uninstall_hook(env):
     env.cr.execute(
         "ALTER TABLE res_partner RESET (fillfactor)"
     )  # set by res.partner init()
+    # the funnel's totals and the triggers that keep them (loop.member init())
+    env.cr.execute("DROP TABLE IF EXISTS loop_member_count")
+    env.cr.execute("DROP FUNCTION IF EXISTS loop_member_count_delta() CASCADE")

@@ -7,6 +7,7 @@ from . import loop_stage
 from . import loop_stage_history
 from . import res_partner
 from . import loop_engine
+from . import loop_member
 from . import pos_order
 from . import loop_demo
 from . import loop_care_record

@@ -70,7 +70,7 @@ class LoopEngine(models.AbstractModel):
         by_fields = {}
         for partner_id, values in values_by_partner.items():
             by_fields.setdefault(tuple(sorted(values)), []).append((partner_id, values))
-        changed = 0
+        changed = set()
         cid = str(company.id)
         for names, rows in by_fields.items():
             payload = [{"id": pid, **values} for pid, values in rows]
@@ -102,18 +102,22 @@ class LoopEngine(models.AbstractModel):
                     """UPDATE res_partner p SET %(assignments)s
                          FROM jsonb_to_recordset(%(payload)s::jsonb)
                               AS v(id integer, %(columns)s)
-                        WHERE p.id = v.id AND (%(differs)s)""",
+                        WHERE p.id = v.id AND (%(differs)s)
+                    RETURNING p.id""",
                     assignments=assignments,
                     payload=json.dumps(payload, default=str),
                     columns=columns,
                     differs=differs,
                 )
             )
-            changed += self.env.cr.rowcount
+            changed.update(row[0] for row in self.env.cr.fetchall())
         self.env["res.partner"].invalidate_model(
             sorted({n for names in by_fields for n in names})
         )
-        return changed
+        if changed:
+            # the funnel's narrow copy, in the same transaction
+            self.env["loop.member"]._sync(company, sorted(changed))
+        return len(changed)
 
     # --------------------------------------------------------------- candidates
     @api.model
@@ -841,6 +845,9 @@ class LoopEngine(models.AbstractModel):
         if len(ids) < size:
             if phase == "stats":
                 self._update_segment_thresholds(companies)
+            else:
+                # the run's changes to the funnel's totals, folded into one row each
+                self.env["loop.member"]._compact_counts()
             state["phase"] += 1
             state["cursor"] = 0
         _logger.info(

@@ -24,3 +24,4 @@ from . import test_booking_tour
 from . import test_booking_concurrency
 from . import test_pos_cards
 from . import test_pos_tour
+from . import test_loop_member

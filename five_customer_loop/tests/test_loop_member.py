@@ -1,0 +1,286 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import LoopCase
+
+TODAY = "2026-06-30 12:00:00"
+
+
+@tagged("post_install", "-at_install")
+class TestLoopMember(LoopCase):
+    """The funnel's table repeats each customer's figures per company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2 = cls.setup_other_company(name="Second Store Co")["company"]
+        cls.company_2._loop_create_default_tiers()
+        cls.shop_2 = cls.loop_shop(cls.company_2, name="Second Shop")
+        cls.attract = cls.env.ref("five_customer_loop.stage_attract")
+        cls.retain = cls.env.ref("five_customer_loop.stage_retain")
+        cls.lockin = cls.env.ref("five_customer_loop.stage_lockin")
+        cls.Member = cls.env["loop.member"].with_context(
+            allowed_company_ids=[cls.company.id, cls.company_2.id]
+        )
+
+    def member(self, partner, company=None):
+        return self.Member.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", (company or self.company).id),
+            ]
+        )
+
+    def test_rows_follow_the_paid_orders_per_company(self):
+        alice = self.customer("Alice", phone="+86 138 0000 0001")
+        self.loop_order(alice, 500.0, "2026-03-01 10:00:00")
+        self.loop_order(alice, 300.0, "2026-06-01 10:00:00")
+        self.loop_order(alice, 999.0, "2026-06-10 10:00:00", shop=self.shop_2)
+        with freeze_time(TODAY):
+            self.env["loop.engine"].refresh_partners(alice)
+        here, there = self.member(alice), self.member(alice, self.company_2)
+        # two visits here (Retain), one visit in the second company (Attract)
+        self.assertEqual(
+            (here.stage_id, here.visit_count, here.spend_12m),
+            (self.retain, 2, 800.0),
+        )
+        with freeze_time(TODAY):
+            here.invalidate_recordset(["days_since_visit"])
+            self.assertEqual(here.days_since_visit, 29)
+        self.assertEqual(str(here.last_visit), "2026-06-01")
+        self.assertEqual(
+            (there.stage_id, there.visit_count, there.spend_12m),
+            (self.attract, 1, 999.0),
+        )
+        # the same values as the partner's company-dependent fields
+        a = self.figures(alice)
+        self.assertEqual(
+            (here.tier_id, here.segment, here.health, here.card_balance),
+            (a.loop_tier_id, a.loop_segment, a.loop_health, a.loop_card_balance),
+        )
+        self.assertEqual(here.name, "Alice")
+        self.assertEqual(here.phone, "+86 138 0000 0001")
+        # a refund brings the spend down at once
+        order = self.env["pos.order"].search([("partner_id", "=", alice.id)], limit=1)
+        self.loop_order(alice, -300.0, "2026-06-20 10:00:00", refund_of=order)
+        self.assertEqual(self.member(alice).spend_12m, 500.0)
+
+    def test_funnel_counts_match_the_partners(self):
+        partners = self.env["res.partner"]
+        for index in range(3):
+            partner = self.customer(f"Customer {index}")
+            for visit in range(index + 1):
+                self.loop_order(partner, 100.0, f"2026-0{visit + 3}-01 10:00:00")
+            partners |= partner
+        groups = self.Member.with_company(self.company).read_group(
+            [("partner_id", "in", partners.ids), ("company_id", "=", self.company.id)],
+            ["spend_12m:sum"],
+            ["stage_id"],
+        )
+        counts = {
+            g["stage_id"][0]: (g["stage_id_count"], g["spend_12m"])
+            for g in groups
+            if g["stage_id_count"]
+        }
+        # 1 visit: Attract; 2 and 3 visits: Retain (spend 100, then 200 + 300)
+        self.assertEqual(
+            counts, {self.attract.id: (1, 100.0), self.retain.id: (2, 500.0)}
+        )
+
+    def test_moving_a_card_moves_the_customer(self):
+        bob = self.customer("Bob")
+        self.loop_order(bob, 120.0, "2026-06-01 10:00:00")
+        card = self.member(bob)
+        card.with_context(loop_stage_reason="Bought a yearly card").write(
+            {"stage_id": self.lockin.id}
+        )
+        b = self.figures(bob)
+        self.assertEqual((b.loop_stage_id, b.loop_stage_pinned), (self.lockin, True))
+        self.assertEqual((card.stage_id, card.stage_pinned), (self.lockin, True))
+        move = self.env["loop.stage.history"].search(
+            [("partner_id", "=", bob.id)], order="id desc", limit=1
+        )
+        self.assertEqual(
+            (move.kind, move.stage_to_id, move.reason),
+            ("manual", self.lockin, "Bought a yearly card"),
+        )
+        # the second company's loop is not touched
+        self.assertFalse(self.member(bob, self.company_2))
+
+    def test_only_the_stage_can_be_changed(self):
+        bob = self.customer("Bob")
+        self.loop_order(bob, 120.0, "2026-06-01 10:00:00")
+        card = self.member(bob)
+        with self.assertRaises(UserError):
+            card.write({"spend_12m": 1.0})
+        self.assertEqual(card.spend_12m, 120.0)
+        staff = new_test_user(
+            self.env,
+            login="loop_staff",
+            groups="base.group_user,five_customer_loop.group_loop_user",
+        )
+        with self.assertRaises(AccessError):
+            card.with_user(staff).write({"stage_id": self.lockin.id})
+        self.assertEqual(self.figures(bob).loop_stage_id, self.attract)
+
+    def test_name_archive_and_staff_follow_the_partner(self):
+        carl = self.customer("Carl")
+        self.loop_order(carl, 120.0, "2026-06-01 10:00:00")
+        carl.write({"name": "Carl Chen", "loop_user_id": self.env.uid})
+        card = self.member(carl)
+        self.assertEqual((card.name, card.user_id), ("Carl Chen", self.env.user))
+        carl.action_archive()
+        self.assertFalse(self.member(carl))
+        self.assertFalse(
+            self.Member.with_context(active_test=False)
+            .search([("partner_id", "=", carl.id)])
+            .active
+        )
+
+    def test_other_companies_rows_are_hidden(self):
+        dora = self.customer("Dora")
+        self.loop_order(dora, 80.0, "2026-06-01 10:00:00", shop=self.shop_2)
+        staff = new_test_user(
+            self.env,
+            login="loop_staff_1",
+            groups="base.group_user,five_customer_loop.group_loop_user",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        self.assertTrue(self.member(dora, self.company_2))
+        self.assertFalse(
+            self.env["loop.member"]
+            .with_user(staff)
+            .search([("partner_id", "=", dora.id)])
+        )
+
+    def test_sync_of_a_whole_company_repairs_the_table(self):
+        emma = self.customer("Emma")
+        self.loop_order(emma, 120.0, "2026-06-01 10:00:00")
+        self.env.cr.execute("DELETE FROM loop_member WHERE partner_id = %s", [emma.id])
+        self.Member.invalidate_model()
+        self.assertFalse(self.member(emma))
+        self.env["loop.member"]._sync(self.company)
+        self.assertEqual(self.member(emma).spend_12m, 120.0)
+
+    def test_open_card_opens_the_customer(self):
+        fay = self.customer("Fay")
+        self.loop_order(fay, 50.0, "2026-06-01 10:00:00")
+        action = self.member(fay).action_open_partner()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", fay.id))
+        self.assertEqual(action["context"]["allowed_company_ids"][0], self.company.id)
+
+    # ------------------------------------------------------------ column totals
+    def _totals(self, company, exact=False):
+        """{(stage, health): (count, spend)} of ``company``'s active customers.
+
+        ``exact``: counted from the customers themselves, else as the funnel
+        reads them (loop_member_count).
+        """
+        Member = self.env["loop.member"].with_context(
+            allowed_company_ids=[company.id]
+        )
+        if exact:
+            self.env.flush_all()
+            self.env.cr.execute(
+                """SELECT stage_id, health, COUNT(*), COALESCE(SUM(spend_12m), 0)
+                     FROM loop_member
+                    WHERE active AND company_id = %s AND stage_id IS NOT NULL
+                    GROUP BY 1, 2""",
+                [company.id],
+            )
+            return {
+                (stage, health or False): (count, float(spend))
+                for stage, health, count, spend in self.env.cr.fetchall()
+            }
+        rows = Member._read_group(
+            [("stage_id", "!=", False)],
+            ["stage_id", "health"],
+            ["__count", "spend_12m:sum"],
+        )
+        return {(stage.id, health): (count, spend) for stage, health, count, spend in rows}
+
+    def test_column_totals_follow_every_change(self):
+        alice, bob, carl = (self.customer(name) for name in ("Alice", "Bob", "Carl"))
+        base = self._totals(self.company, exact=True)
+        self.loop_order(alice, 500.0, "2026-06-01 10:00:00")
+        self.loop_order(alice, 300.0, "2026-06-10 10:00:00")
+        self.loop_order(bob, 120.0, "2026-06-20 10:00:00")
+        self.loop_order(carl, 70.0, "2026-06-20 11:00:00", shop=self.shop_2)
+        totals = self._totals(self.company)
+        self.assertEqual(totals, self._totals(self.company, exact=True))
+        added = {
+            stage: sum(n for (s, _h), (n, _v) in totals.items() if s == stage)
+            - sum(n for (s, _h), (n, _v) in base.items() if s == stage)
+            for stage in (self.attract.id, self.retain.id)
+        }
+        # Bob (one visit) joined Attract, Alice (two visits) Retain
+        self.assertEqual(added, {self.attract.id: 1, self.retain.id: 1})
+        # Carl counts in the second company only
+        self.assertEqual(
+            self._totals(self.company_2),
+            self._totals(self.company_2, exact=True),
+        )
+        self.assertIn((self.attract.id, "good"), self._totals(self.company_2))
+        # a card dragged, a customer archived, another deleted
+        self.member(alice).write({"stage_id": self.lockin.id})
+        bob.action_archive()
+        self.env["loop.member"].flush_model()
+        self.assertEqual(
+            self._totals(self.company), self._totals(self.company, exact=True)
+        )
+        carl.unlink()
+        self.assertEqual(
+            self._totals(self.company_2), self._totals(self.company_2, exact=True)
+        )
+        # folding the recorded changes keeps the totals
+        before = self._totals(self.company)
+        self.env["loop.member"]._compact_counts()
+        self.assertEqual(self._totals(self.company), before)
+        self.env.cr.execute("SELECT COUNT(*) FROM loop_member_count")
+        folded = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            """SELECT COUNT(DISTINCT (company_id, stage_id, health))
+                 FROM loop_member WHERE active"""
+        )
+        self.assertEqual(folded, self.env.cr.fetchone()[0])
+        # the funnel reads these totals, not the customers
+        self.env.cr.execute(
+            "INSERT INTO loop_member_count VALUES (%s, %s, 'good', 5, 0)",
+            [self.company.id, self.attract.id],
+        )
+        self.assertNotEqual(
+            self._totals(self.company), self._totals(self.company, exact=True)
+        )
+
+    def test_filtered_funnel_counts_by_stage_and_health(self):
+        alice, bob = self.customer("Alice"), self.customer("Bob")
+        self.loop_order(alice, 500.0, "2026-06-01 10:00:00")
+        self.loop_order(bob, 120.0, "2026-06-20 10:00:00")
+        Member = self.env["loop.member"].with_context(
+            allowed_company_ids=[self.company.id]
+        )
+        domain = [("stage_id", "=", self.attract.id), ("health", "in", ["good"])]
+        counted = Member.read_group(domain, ["spend_12m:sum"], ["stage_id"])
+        # empty columns come too (every stage is a column of the funnel)
+        self.assertEqual(
+            [(g["stage_id"][0], g["stage_id_count"]) for g in counted if g["stage_id_count"]],
+            [(self.attract.id, Member.search_count(domain))],
+        )
+        self.assertAlmostEqual(
+            counted[0]["spend_12m"], sum(Member.search(domain).mapped("spend_12m"))
+        )
+        # a filter the totals cannot answer is counted from the customers
+        by_name = Member.read_group(
+            [("name", "=", "Bob")], ["spend_12m:sum"], ["stage_id"]
+        )
+        self.assertEqual(
+            [
+                (g["stage_id"][0], g["stage_id_count"], g["spend_12m"])
+                for g in by_name
+                if g["stage_id_count"]
+            ],
+            [(self.attract.id, 1, 120.0)],
+        )
