@@ -3,9 +3,15 @@
 Usage: python tools/screenshot.py --url http://127.0.0.1:8069 --login manager \
            --password manager OUT.png PATH [OUT2.png PATH2 ...]
 PATH is relative to the server, e.g.
-/odoo/action-five_customer_loop.res_partner_action_loop_funnel
+/odoo/action-five_customer_loop.loop_member_action_funnel
 Drives Chromium through the DevTools protocol (websocket-client, from the test
 requirements); used for the documentation screenshots and for looking at views.
+
+With --steps FILE (JSON), PATH is opened and then each step runs before the
+screenshot: {"click": "css selector"}, {"click_text": ["css selector", "text"]}
+(the first such element containing the text), {"fill": ["css selector", "text"]},
+{"wait": seconds} or {"js": "expression"}. A click waits up to 20 s for its
+element to appear (5 s, then goes on, with "optional": true).
 """
 
 import argparse
@@ -28,7 +34,7 @@ def _chromium():
 
 
 class Browser:
-    def __init__(self, width, height, lang):
+    def __init__(self, width, height, lang, tz=None):
         self.profile = tempfile.mkdtemp(prefix="fcl-chrome-")
         self.proc = subprocess.Popen(
             [
@@ -74,6 +80,9 @@ class Browser:
             deviceScaleFactor=1,
             mobile=False,
         )
+        if tz:
+            # the web client shows times in the browser's time zone
+            self.call("Emulation.setTimezoneOverride", timezoneId=tz)
 
     def call(self, method, **params):
         self.seq += 1
@@ -89,6 +98,44 @@ class Browser:
 
     def js(self, expr):
         return self.call("Runtime.evaluate", expression=expr, awaitPromise=True)
+
+    def wait_for(self, selector, optional=False, timeout=20.0):
+        probe = f"document.querySelector({json.dumps(selector)})"
+        self.wait_for_js(probe, optional, timeout)
+
+    def wait_for_js(self, finder, optional=False, timeout=20.0):
+        deadline = time.time() + (5.0 if optional else timeout)
+        while time.time() < deadline:
+            if self.js(f"!!({finder})").get("result", {}).get("value"):
+                return
+            time.sleep(0.3)
+        if not optional:
+            raise SystemExit(f"not found: {finder}")
+
+    def step(self, step):
+        if "click" in step:
+            selector = json.dumps(step["click"])
+            self.wait_for(step["click"], step.get("optional"))
+            self.js(f"document.querySelector({selector})?.click()")
+        elif "click_text" in step:
+            selector, text = step["click_text"]
+            finder = (
+                f"[...document.querySelectorAll({json.dumps(selector)})]"
+                f".find((el) => el.textContent.includes({json.dumps(text)}))"
+            )
+            self.wait_for_js(finder, step.get("optional"))
+            self.js(f"(() => {{ const el = {finder}; if (el) el.click(); }})()")
+        elif "fill" in step:
+            selector, text = step["fill"]
+            self.wait_for(selector)
+            self.js(
+                f"(() => {{ const el = document.querySelector({json.dumps(selector)});"
+                f" el.value = {json.dumps(text)};"
+                " el.dispatchEvent(new Event('input', {bubbles: true})); })()"
+            )
+        elif "js" in step:
+            self.js(step["js"])
+        time.sleep(step.get("wait", 0.8))
 
     def shot(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]
@@ -111,9 +158,11 @@ def main():
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--lang", default="en-US")
     parser.add_argument("--settle", type=float, default=5.0)
+    parser.add_argument("--tz", help="the browser's time zone, e.g. Asia/Shanghai")
+    parser.add_argument("--steps", help="JSON list of steps run before each shot")
     parser.add_argument("pairs", nargs="+", help="OUT.png PATH pairs")
     args = parser.parse_args()
-    browser = Browser(args.width, args.height, args.lang)
+    browser = Browser(args.width, args.height, args.lang, args.tz)
     try:
         login = f"{args.url}/web/login" + (f"?db={args.db}" if args.db else "")
         browser.goto(login, settle=3)
@@ -127,6 +176,10 @@ def main():
         pairs = args.pairs
         for out, path in zip(pairs[::2], pairs[1::2], strict=True):
             browser.goto(args.url + path, settle=args.settle)
+            if args.steps:
+                with open(args.steps, encoding="utf-8") as f:
+                    for step in json.load(f):
+                        browser.step(step)
             browser.shot(out)
             print(out)
     finally:

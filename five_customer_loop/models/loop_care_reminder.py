@@ -164,8 +164,8 @@ class LoopCareReminder(models.Model):
                     "|",
                     ("loop_birthday", "!=", False),
                     "&",
-                    ("loop_lunar_month", ">", 0),
-                    ("loop_lunar_day", ">", 0),
+                    ("loop_lunar_month", "!=", False),
+                    ("loop_lunar_day", "!=", False),
                 ],
                 [
                     "loop_birthday",
@@ -178,6 +178,12 @@ class LoopCareReminder(models.Model):
         )
         today_of = {}
         items = []
+        lunar_months = dict(
+            partners._fields["loop_lunar_month"]._description_selection(self.env)
+        )
+        lunar_days = dict(
+            partners._fields["loop_lunar_day"]._description_selection(self.env)
+        )
         for partner in partners:
             company = partner.company_id or partner.loop_user_id.company_id
             if company not in today_of:
@@ -186,17 +192,17 @@ class LoopCareReminder(models.Model):
                 today_of[company],
                 company.loop_birthday_days,
                 partner.loop_birthday,
-                partner.loop_lunar_month,
-                partner.loop_lunar_day,
+                int(partner.loop_lunar_month or 0),
+                int(partner.loop_lunar_day or 0),
             )
             if not birthday:
                 continue
             if partner.loop_lunar_month and partner.loop_lunar_day:
                 summary = self.env._(
-                    "Birthday on %(date)s (lunar %(month)s/%(day)s)",
+                    "Birthday on %(date)s (lunar %(month)s, %(day)s)",
                     date=birthday,
-                    month=partner.loop_lunar_month,
-                    day=partner.loop_lunar_day,
+                    month=lunar_months[partner.loop_lunar_month],
+                    day=lunar_days[partner.loop_lunar_day],
                 )
             else:
                 summary = self.env._("Birthday on %(date)s", date=birthday)

@@ -43,6 +43,9 @@ class LoopDemo(models.AbstractModel):
         env = self.env
         company = env.company
         company.partner_id.tz = company.partner_id.tz or "Asia/Shanghai"
+        # the demo is a Shanghai beauty chain with two stores
+        if company == env.ref("base.main_company", raise_if_not_found=False):
+            company.name = "悦颜美容连锁"
         user_group = env.ref("five_customer_loop.group_loop_user")
         manager_group = env.ref("five_customer_loop.group_loop_manager")
         pos_user = env.ref("point_of_sale.group_pos_user")
@@ -50,9 +53,11 @@ class LoopDemo(models.AbstractModel):
         Users = env["res.users"].with_context(no_reset_password=True)
         manager = Users.create(
             {
-                "name": "周店长 (Store Manager)",
+                "name": "周店长",
                 "login": "manager",
                 "password": "manager",
+                # opening a till posts a message in the session's chatter
+                "email": "manager@beauty-chain.example.com",
                 "lang": lang,
                 "tz": "Asia/Shanghai",
                 "groups_id": [
@@ -70,6 +75,7 @@ class LoopDemo(models.AbstractModel):
                     "name": name,
                     "login": f"staff{n + 1}",
                     "password": f"staff{n + 1}",
+                    "email": f"staff{n + 1}@beauty-chain.example.com",
                     "lang": lang,
                     "tz": "Asia/Shanghai",
                     "groups_id": [
@@ -80,15 +86,23 @@ class LoopDemo(models.AbstractModel):
             )
         stores = env["pos.config"]
         sessions, methods = [], []
-        for code, name in (("JA", "静安店 Jing'an"), ("XH", "徐汇店 Xuhui")):
+        # the stored value of the customers' cards pays at both tills (no journal:
+        # the money came in when the card was sold)
+        card_method = env["pos.payment.method"].create(
+            {"name": "储值卡", "loop_is_card": True}
+        )
+        for code, name in (("JA", "静安店"), ("XH", "徐汇店")):
             cash = env["account.journal"].create(
                 {"name": f"现金 {name}", "type": "cash", "code": f"CS{code}"}
             )
             method = env["pos.payment.method"].create(
-                {"name": f"现金 Cash {code}", "journal_id": cash.id}
+                {"name": f"现金 {name}", "journal_id": cash.id}
             )
             config = env["pos.config"].create(
-                {"name": name, "payment_method_ids": [Command.set(method.ids)]}
+                {
+                    "name": name,
+                    "payment_method_ids": [Command.set((method | card_method).ids)],
+                }
             )
             stores |= config
             methods.append(method)
@@ -162,6 +176,15 @@ class LoopDemo(models.AbstractModel):
                         "loop_channel_id": rng.choice(channels).id,
                         "loop_user_id": staff[counter % len(staff)].id,
                         "loop_store_id": stores[counter % 2].id,
+                        # one customer in three celebrates the lunar birthday
+                        **(
+                            {
+                                "loop_lunar_month": str(counter % 12 + 1),
+                                "loop_lunar_day": str(counter * 7 % 29 + 1),
+                            }
+                            if counter % 3 == 0
+                            else {}
+                        ),
                     }
                 )
                 customers |= partner
@@ -204,6 +227,8 @@ class LoopDemo(models.AbstractModel):
         self._demo_cards_and_care(rng, customers, services, staff)
         self._demo_bookings(customers, services, staff)
         env["loop.engine"].run_all()
+        # the last 12 months' retention snapshots, as the monthly job keeps them
+        env["loop.retention.snapshot"]._cron_monthly_snapshot()
 
     @api.model
     def _demo_cards_and_care(self, rng, customers, services, staff):
@@ -300,8 +325,11 @@ class LoopDemo(models.AbstractModel):
         for n, partner in enumerate(customers[:18]):
             member = staff[n % len(staff)]
             day = (n // len(staff)) + 1
-            # 02:00 UTC is 10:00 in Shanghai; one slot a day per staff member
-            start = today.replace(hour=2) + timedelta(days=day if n % 3 else -day)
+            # 02:00 UTC is 10:00 in Shanghai: each staff member from 10:00 to
+            # 15:00, one slot a day
+            start = today.replace(hour=2 + n % len(staff)) + timedelta(
+                days=day if n % 3 else -day
+            )
             booking = Event.create(
                 {
                     "loop_partner_id": partner.id,

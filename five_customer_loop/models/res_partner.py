@@ -31,6 +31,23 @@ SEGMENTS = [
     ("occasional", "Occasional"),
 ]
 
+# Lunar birthday (农历生日): month 1 (正月) to 12 (腊月), day 1 (初一) to 30 (三十).
+LUNAR_MONTHS = [
+    ("1", "Month 1"),
+    ("2", "Month 2"),
+    ("3", "Month 3"),
+    ("4", "Month 4"),
+    ("5", "Month 5"),
+    ("6", "Month 6"),
+    ("7", "Month 7"),
+    ("8", "Month 8"),
+    ("9", "Month 9"),
+    ("10", "Month 10"),
+    ("11", "Month 11"),
+    ("12", "Month 12"),
+]
+LUNAR_DAYS = [(str(day), f"Day {day}") for day in range(1, 31)]
+
 HEALTH = [
     ("none", "No Visit Yet"),
     ("good", "Healthy"),
@@ -89,8 +106,8 @@ class ResPartner(models.Model):
 
     # ---------------------------------------------------------------- basic archive
     loop_birthday = fields.Date(string="Birthday")
-    loop_lunar_month = fields.Integer(string="Lunar Birthday Month")
-    loop_lunar_day = fields.Integer(string="Lunar Birthday Day")
+    loop_lunar_month = fields.Selection(LUNAR_MONTHS, string="Lunar Birthday Month")
+    loop_lunar_day = fields.Selection(LUNAR_DAYS, string="Lunar Birthday Day")
     loop_gender = fields.Selection(
         [("female", "Female"), ("male", "Male"), ("other", "Other")], string="Gender"
     )
@@ -486,13 +503,9 @@ class ResPartner(models.Model):
     @api.constrains("loop_lunar_month", "loop_lunar_day")
     def _check_loop_lunar_birthday(self):
         for partner in self:
-            month, day = partner.loop_lunar_month, partner.loop_lunar_day
-            if (month or day) and not (1 <= month <= 12 and 1 <= day <= 30):
+            if bool(partner.loop_lunar_month) != bool(partner.loop_lunar_day):
                 raise ValidationError(
-                    self.env._(
-                        "A lunar birthday needs a month from 1 to 12 and a day from 1 "
-                        "to 30."
-                    )
+                    self.env._("A lunar birthday needs both a month and a day.")
                 )
 
     # ----------------------------------------------------------------------- CRUD

@@ -174,7 +174,7 @@ class TestArchiveReport(LoopCase):
         # average ticket 566.67 >= 500 but 2 visits in 12 months < 3: Potential;
         # 120 days away <= max(60, 2 x 148) is healthy
         self.assertEqual(self._field(page, "o_loop_stage"), "Retain")
-        self.assertEqual(self._field(page, "o_loop_tier"), "E")
+        self.assertEqual(self._field(page, "o_loop_tier"), "Tier E")
         self.assertEqual(self._field(page, "o_loop_segment"), "Potential")
         self.assertEqual(self._field(page, "o_loop_health"), "Healthy")
         # basic archive, sensitive fields included for a loop user
@@ -248,7 +248,7 @@ class TestArchiveReport(LoopCase):
         # a single visit has no interval
         self.assertEqual(self._field(page, "o_loop_interval"), "–")
         self.assertEqual(self._field(page, "o_loop_stage"), "Attract")
-        self.assertEqual(self._field(page, "o_loop_tier"), "E")
+        self.assertEqual(self._field(page, "o_loop_tier"), "Tier E")
         care = self._rows(page, "o_loop_care")
         self.assertEqual([row[3] for row in care], ["Visit other store"])
         self.assertIn("No feedback recorded.", _text(page))

@@ -76,14 +76,22 @@ class TestCareReminders(LoopCase):
             self._open(mia, self.birthday_type).date_deadline, date(2027, 5, 10)
         )
 
+    def test_lunar_birthday_needs_month_and_day(self):
+        with self.assertRaises(ValidationError):
+            self.customer("Pia", loop_lunar_month="8")
+        with self.assertRaises(ValidationError):
+            self.customer("Pia", loop_lunar_day="15")
+        pia = self.customer("Pia", loop_lunar_month="8", loop_lunar_day="15")
+        self.assertEqual((pia.loop_lunar_month, pia.loop_lunar_day), ("8", "15"))
+
     def test_lunar_birthday(self):
         # lunar New Year's Day (正月初一) is 6 February 2027; the solar
         # birthday (1 March) is ignored once a lunar one is set
         olga = self.customer(
             "Olga",
             loop_birthday="1990-03-01",
-            loop_lunar_month=1,
-            loop_lunar_day=1,
+            loop_lunar_month="1",
+            loop_lunar_day="1",
             loop_user_id=self.staff.id,
         )
         self._cron("2027-01-29 10:00:00")  # 8 days before
@@ -91,7 +99,7 @@ class TestCareReminders(LoopCase):
         self._cron("2027-01-30 10:00:00")  # 7 days before
         activity = self._open(olga, self.birthday_type)
         self.assertEqual(activity.date_deadline, date(2027, 2, 6))
-        self.assertIn("lunar 1/1", activity.summary)
+        self.assertIn("lunar Month 1, Day 1", activity.summary)
         with freeze_time("2027-02-06 10:00:00"):
             activity.action_feedback()
         # 1 March, the solar birthday, brings nothing

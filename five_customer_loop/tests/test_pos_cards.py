@@ -629,7 +629,7 @@ class TestPosCards(RefusalMixin, CardCase):
             },
         )
         self.assertEqual(alice["loop_stage_name"], "Lock-in")
-        self.assertEqual(alice["loop_tier_name"], "E")
+        self.assertEqual(alice["loop_tier_name"], "Tier E")
         cards = {
             c["id"]: c
             for c in data["loop.card"]["data"]

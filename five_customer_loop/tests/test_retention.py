@@ -433,7 +433,10 @@ class TestRetention(LoopCase):
         )
         tiers = {t["name"]: t["count"] for t in data["tiers"]}
         # 12-month spend on 20 April: Alice 13,000 (C), Erin 7,500 (D), others E
-        self.assertEqual(tiers, {"Key": 0, "A": 0, "B": 0, "C": 1, "D": 1, "E": 9})
+        self.assertEqual(
+            tiers,
+            {"Key": 0, "Tier A": 0, "Tier B": 0, "Tier C": 1, "Tier D": 1, "Tier E": 9},
+        )
         # the trend shows the kept snapshots, not today's recomputation
         self.assertEqual(
             [(t["month"], t["retention_rate"]) for t in data["trend"]][-1],

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The documentation's pictures (five_customer_loop/static/description/), taken
+# from the demo database that `make run` serves, as its store manager in Chinese.
+#   make run            # in another terminal: http://127.0.0.1:8069
+#   tools/doc_shots.sh
+source "$(dirname "$0")/common.sh"
+need_odoo
+URL="${FCL_URL:-http://127.0.0.1:8069}"
+DB="${FCL_DB:-five_customer_loop_demo}"
+OUT="$ROOT/five_customer_loop/static/description"
+shot() {
+    "$PY" "$ROOT/tools/screenshot.py" --url "$URL" --login manager --password manager \
+        --lang zh-CN --tz Asia/Shanghai --settle 12 "$@"
+}
+# the demo customer with the most visits, the one the archive pictures show
+partner=$(psql -d "$DB" -Atc "SELECT partner_id FROM loop_member
+                               ORDER BY visit_count DESC, partner_id LIMIT 1")
+till=$(psql -d "$DB" -Atc "SELECT c.id FROM pos_config c
+                            JOIN pos_config_pos_payment_method_rel r ON r.pos_config_id = c.id
+                            JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
+                           WHERE m.loop_is_card ORDER BY c.id LIMIT 1")
+shot "$OUT/funnel.png" /odoo/action-five_customer_loop.loop_member_action_funnel
+shot "$OUT/dashboard.png" /odoo/action-five_customer_loop.loop_dashboard_action
+shot --height 1400 --steps "$ROOT/tools/shots/customer_archive.json" "$OUT/customer_archive.png" "/odoo/action-five_customer_loop.res_partner_action_loop_customers/$partner"
+shot "$OUT/bookings.png" /odoo/action-five_customer_loop.calendar_event_action_loop_booking
+shot --steps "$ROOT/tools/shots/pos_card_payment.json" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"
+ODOO_SRC="$ODOO_SRC" FCL_DB_USER="$DB_USER" "$PY" "$ROOT/tools/report_shots.py" --db "$DB" "$OUT"
