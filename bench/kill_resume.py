@@ -67,6 +67,13 @@ def digest(db):
         "FROM mail_activity",
         "segment_thresholds": "SELECT string_agg(concat_ws('|', loop_segment_amount, "
         "loop_segment_frequency), ',' ORDER BY id), COUNT(*) FROM res_company",
+        "funnel": "SELECT md5(string_agg(concat_ws('|', partner_id, company_id, stage_id, "
+        "tier_id, segment, health, spend_12m, card_balance, active), ',' "
+        "ORDER BY partner_id, company_id)), COUNT(*) FROM loop_member",
+        "funnel_totals": "SELECT md5(string_agg(concat_ws('|', company_id, stage_id, health, n, "
+        "spend), ',' ORDER BY company_id, stage_id, health)), COUNT(*) FROM (SELECT company_id, "
+        "stage_id, health, SUM(n) AS n, SUM(spend) AS spend FROM loop_member_count "
+        "GROUP BY 1, 2, 3 HAVING SUM(n) <> 0) AS totals",
     }
     return {name: odoo_env.psql(sql, db=db) for name, sql in queries.items()}
 

@@ -108,7 +108,9 @@ def funnel_mismatches(cr, company_id):
     """Customers whose row in the funnel's table differs from their figures in ``company``.
 
     The funnel (loop.member) repeats the partners' company-dependent stage, tier,
-    segment, health, 12-month spend and stored value: 0 when the copy is exact.
+    segment, health, 12-month spend and stored value, and keeps its column totals
+    in loop_member_count: 0 when the copy and the totals are exact (each differing
+    customer or (stage, health) total counts one).
     """
     cid = str(company_id)
     cr.execute(
@@ -129,4 +131,27 @@ def funnel_mismatches(cr, company_id):
         """,
         {"cid": cid, "company": company_id},
     )
-    return cr.fetchone()[0]
+    rows = cr.fetchone()[0]
+    # the column totals (loop_member_count) against a count of the customers
+    cr.execute(
+        """
+        SELECT COUNT(*)
+          FROM ((SELECT stage_id, health, COUNT(*) AS n, COALESCE(SUM(spend_12m), 0) AS spend
+                   FROM loop_member WHERE active AND company_id = %(company)s
+                  GROUP BY 1, 2
+                 EXCEPT
+                 SELECT stage_id, health, SUM(n), SUM(spend)
+                   FROM loop_member_count WHERE company_id = %(company)s
+                  GROUP BY 1, 2 HAVING SUM(n) <> 0)
+                UNION ALL
+                (SELECT stage_id, health, SUM(n), SUM(spend)
+                   FROM loop_member_count WHERE company_id = %(company)s
+                  GROUP BY 1, 2 HAVING SUM(n) <> 0
+                 EXCEPT
+                 SELECT stage_id, health, COUNT(*), COALESCE(SUM(spend_12m), 0)
+                   FROM loop_member WHERE active AND company_id = %(company)s
+                  GROUP BY 1, 2)) AS differing
+        """,
+        {"company": company_id},
+    )
+    return rows + cr.fetchone()[0]

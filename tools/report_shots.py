@@ -64,7 +64,11 @@ def main():
         )
         liability._compute_lines()  # as its Print button does
         reports = [
-            ("report_customer_archive", "five_customer_loop.report_customer_archive", partner),
+            (
+                "report_customer_archive",
+                "five_customer_loop.report_customer_archive",
+                partner,
+            ),
             ("report_monthly", "five_customer_loop.report_monthly_loop", monthly),
             (
                 "report_card_liability",

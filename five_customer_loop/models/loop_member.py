@@ -5,6 +5,7 @@ from odoo.tools import SQL
 from ..lib.loop_sql import company_value
 from .res_partner import HEALTH, SEGMENTS
 
+
 def _holds(value, operator, operand):
     """Whether a stage or health value satisfies one domain leaf."""
     if operator in ("in", "not in"):
@@ -290,7 +291,13 @@ class LoopMember(models.Model):
 
     @api.model
     def _read_group(
-        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None,
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
         order=None,
     ):
         """The funnel's groups by stage, ordered without a join on each row.
@@ -313,7 +320,9 @@ class LoopMember(models.Model):
             rows = self._counted_groups(domain, groupby, tuple(aggregates))
             if rows is None:
                 rows = super()._read_group(domain, groupby, aggregates, order="")
-            stages = self.env["loop.stage"].browse({row[0].id for row in rows} - {False})
+            stages = self.env["loop.stage"].browse(
+                {row[0].id for row in rows} - {False}
+            )
             rank = {stage.id: index for index, stage in enumerate(stages.sorted())}
             # as the ORM orders: by stage (none last), then by the other keys
             return sorted(
@@ -415,12 +424,9 @@ class LoopMember(models.Model):
                     SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c))
                     for c in copied
                 ),
-                old=SQL(", ").join(
-                    SQL.identifier("m", c) for c in copied
-                ),
+                old=SQL(", ").join(SQL.identifier("m", c) for c in copied),
                 new=SQL(", ").join(
-                    SQL("EXCLUDED.%s", SQL.identifier(c))
-                    for c in copied
+                    SQL("EXCLUDED.%s", SQL.identifier(c)) for c in copied
                 ),
             )
         )

@@ -169,7 +169,9 @@ class TestLoopMember(LoopCase):
         fay = self.customer("Fay")
         self.loop_order(fay, 50.0, "2026-06-01 10:00:00")
         action = self.member(fay).action_open_partner()
-        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", fay.id))
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("res.partner", fay.id)
+        )
         self.assertEqual(action["context"]["allowed_company_ids"][0], self.company.id)
 
     # ------------------------------------------------------------ column totals
@@ -179,9 +181,7 @@ class TestLoopMember(LoopCase):
         ``exact``: counted from the customers themselves, else as the funnel
         reads them (loop_member_count).
         """
-        Member = self.env["loop.member"].with_context(
-            allowed_company_ids=[company.id]
-        )
+        Member = self.env["loop.member"].with_context(allowed_company_ids=[company.id])
         if exact:
             self.env.flush_all()
             self.env.cr.execute(
@@ -200,7 +200,9 @@ class TestLoopMember(LoopCase):
             ["stage_id", "health"],
             ["__count", "spend_12m:sum"],
         )
-        return {(stage.id, health): (count, spend) for stage, health, count, spend in rows}
+        return {
+            (stage.id, health): (count, spend) for stage, health, count, spend in rows
+        }
 
     def test_column_totals_follow_every_change(self):
         alice, bob, carl = (self.customer(name) for name in ("Alice", "Bob", "Carl"))
@@ -266,7 +268,11 @@ class TestLoopMember(LoopCase):
         counted = Member.read_group(domain, ["spend_12m:sum"], ["stage_id"])
         # empty columns come too (every stage is a column of the funnel)
         self.assertEqual(
-            [(g["stage_id"][0], g["stage_id_count"]) for g in counted if g["stage_id_count"]],
+            [
+                (g["stage_id"][0], g["stage_id_count"])
+                for g in counted
+                if g["stage_id_count"]
+            ],
             [(self.attract.id, Member.search_count(domain))],
         )
         self.assertAlmostEqual(

@@ -15,9 +15,11 @@ const OpensPartner = (Controller) =>
         }
 
         async openRecord(record) {
-            const action = await this.loopOrm.call("loop.member", "action_open_partner", [
-                [record.resId],
-            ]);
+            const action = await this.loopOrm.call(
+                "loop.member",
+                "action_open_partner",
+                [[record.resId]]
+            );
             return this.actionService.doAction(action);
         }
     };
