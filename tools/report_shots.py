@@ -35,7 +35,8 @@ def main():
     config.parse_config(
         [
             f"--addons-path={odoo_src}/addons,{ROOT}",
-            f"--db_user={os.environ.get('FCL_DB_USER', os.environ.get('USER', 'odoo'))}",
+            "--db_user="
+            + os.environ.get("FCL_DB_USER", os.environ.get("USER", "odoo")),
             "--log-level=warn",
         ]
     )

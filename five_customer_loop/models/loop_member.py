@@ -57,31 +57,29 @@ class LoopMember(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         readonly=True,
         ondelete="cascade",
     )
-    name = fields.Char(related="partner_id.complete_name", store=True, string="Name")
+    # "Name", not the related field's "Complete Name"
+    name = fields.Char(  # pylint: disable=attribute-string-redundant
+        related="partner_id.complete_name", store=True, string="Name"
+    )
     active = fields.Boolean(related="partner_id.active", store=True)
     stage_id = fields.Many2one(
         "loop.stage",
-        string="Stage",
         group_expand="_read_group_stage_ids",
         ondelete="set null",
         index=False,
     )
     stage_date = fields.Datetime(string="In Stage Since", readonly=True)
     stage_pinned = fields.Boolean(
-        string="Stage Pinned",
         readonly=True,
         help="A manager fixed the stage by hand: the nightly rules leave it alone.",
     )
-    tier_id = fields.Many2one(
-        "loop.tier", string="Tier", readonly=True, ondelete="set null"
-    )
+    tier_id = fields.Many2one("loop.tier", readonly=True, ondelete="set null")
     segment = fields.Selection(SEGMENTS, string="Value Segment", readonly=True)
-    health = fields.Selection(HEALTH, string="Health", readonly=True)
+    health = fields.Selection(HEALTH, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     spend_12m = fields.Monetary(
         string="12-Month Spend",
@@ -90,7 +88,7 @@ class LoopMember(models.Model):
     )
     visit_count = fields.Integer(string="Visits", readonly=True, aggregator=False)
     visit_count_12m = fields.Integer(string="Visits (12 Months)", readonly=True)
-    last_visit = fields.Date(string="Last Visit", readonly=True)
+    last_visit = fields.Date(readonly=True)
     # computed when shown: stored, it would rewrite every row every night
     days_since_visit = fields.Integer(
         string="Days Since Last Visit", compute="_compute_days_since_visit"
@@ -240,7 +238,7 @@ class LoopMember(models.Model):
             if leaf == "&":
                 continue
             if (
-                not isinstance(leaf, (list, tuple))
+                not isinstance(leaf, list | tuple)
                 or len(leaf) != 3
                 or leaf[0] not in ("stage_id", "health")
                 or leaf[1] not in ("=", "!=", "in", "not in")
@@ -356,8 +354,12 @@ class LoopMember(models.Model):
         return stages.search([])
 
     # ------------------------------------------------------------------ writing
-    def write(self, vals):
-        """Moving a card moves the customer: the only change allowed here."""
+    def write(self, vals):  # pylint: disable=method-required-super
+        """Moving a card moves the customer: the only change allowed here.
+
+        Nothing is written here directly: the customer's move writes their
+        figures, which the engine copies into this row (``_sync``).
+        """
         if set(vals) != {"stage_id"}:
             raise UserError(
                 self.env._(
