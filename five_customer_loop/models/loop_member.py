@@ -136,8 +136,6 @@ class LoopMember(models.Model):
         few hundred rows.
         """
         cr = self.env.cr
-        cr.execute("SELECT to_regclass('loop_member_count') IS NULL")
-        created = cr.fetchone()[0]
         cr.execute(
             """CREATE TABLE IF NOT EXISTS loop_member_count (
                    company_id integer NOT NULL,
@@ -194,8 +192,10 @@ class LoopMember(models.Model):
                     SQL(tables),
                 )
             )
-        if created:
-            self._rebuild_counts()
+        # recounted at each install and upgrade: whatever happened to the
+        # triggers in between, the totals start exact (a fraction of a second
+        # at 100,000 customers)
+        self._rebuild_counts()
 
     def _rebuild_counts(self):
         """Recount every group from the customers (install, repair)."""
