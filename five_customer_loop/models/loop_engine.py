@@ -116,7 +116,11 @@ class LoopEngine(models.AbstractModel):
         )
         if changed:
             # the funnel's narrow copy, in the same transaction
-            self.env["loop.member"]._sync(company, sorted(changed))
+            self.env["loop.member"]._sync(
+                company,
+                sorted(changed),
+                written={name for names in by_fields for name in names},
+            )
         return len(changed)
 
     # --------------------------------------------------------------- candidates
