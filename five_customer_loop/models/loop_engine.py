@@ -850,7 +850,11 @@ class LoopEngine(models.AbstractModel):
             if phase == "stats":
                 self._update_segment_thresholds(companies)
             else:
-                # the run's changes to the funnel's totals, folded into one row each
+                # the funnel's table checked against every customer's figures
+                # (writers other than the engine, merged partners), then the
+                # run's changes to its totals folded into one row each
+                for company in companies:
+                    self.env["loop.member"]._sync(company)
                 self.env["loop.member"]._compact_counts()
             state["phase"] += 1
             state["cursor"] = 0

@@ -306,6 +306,8 @@ class LoopMember(models.Model):
         stage, then health) are ordered here instead, in Python, and their
         totals come from ``loop_member_count`` when it can answer.
         """
+        # the ORM checks this in _read_group; the totals' shortcut must too
+        self.browse().check_access("read")
         groupby = tuple(groupby)
         if (
             groupby
@@ -316,22 +318,33 @@ class LoopMember(models.Model):
             and (order or ",".join(groupby)) == ",".join(groupby)
         ):
             rows = self._counted_groups(domain, groupby, tuple(aggregates))
-            if rows is None:
+            if rows is None and len(groupby) == 1:
                 rows = super()._read_group(domain, groupby, aggregates, order="")
-            stages = self.env["loop.stage"].browse(
-                {row[0].id for row in rows} - {False}
-            )
-            rank = {stage.id: index for index, stage in enumerate(stages.sorted())}
-            # as the ORM orders: by stage (none last), then by the other keys
-            return sorted(
-                rows,
-                key=lambda row: (
-                    rank.get(row[0].id, len(rank)),
-                    [(value is False, str(value)) for value in row[1 : len(groupby)]],
-                ),
-            )
+            if rows is not None:
+                return self._sorted_by_stage(rows, len(groupby))
         return super()._read_group(
             domain, groupby, aggregates, having, offset, limit, order
+        )
+
+    @api.model
+    def _sorted_by_stage(self, rows, keys):
+        """Rows grouped by stage (then health) in the ORM's order of groups."""
+        # sudo, every stage: only their order is read, to sort groups the
+        # caller may already see
+        stages = (
+            self.env["loop.stage"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse({row[0].id for row in rows} - {False})
+        )
+        rank = {stage.id: index for index, stage in enumerate(stages.sorted())}
+        # by stage, no stage last; then by health, none last
+        return sorted(
+            rows,
+            key=lambda row: (
+                rank.get(row[0].id, len(rank)),
+                [(not value, value or "") for value in row[1:keys]],
+            ),
         )
 
     @api.depends("last_visit")
@@ -360,6 +373,7 @@ class LoopMember(models.Model):
         Nothing is written here directly: the customer's move writes their
         figures, which the engine copies into this row (``_sync``).
         """
+        self.check_access("write")
         if set(vals) != {"stage_id"}:
             raise UserError(
                 self.env._(
@@ -411,9 +425,10 @@ class LoopMember(models.Model):
         now = fields.Datetime.now()
         self.env["res.partner"].flush_model(["complete_name", "active", "loop_user_id"])
         # Rows that exist are updated where they differ; missing ones are
-        # inserted (ON CONFLICT: a concurrent transaction may insert the same
-        # customer). Conflict handling on every row would cost a speculative
-        # insertion each: a third of the copy's time.
+        # inserted. Conflict handling on every row would cost a speculative
+        # insertion each (a third of the copy's time); ON CONFLICT stays on the
+        # insertion as a guard, the partner's row lock taken by the engine's
+        # UPDATE already orders concurrent writers of a customer.
         self.env.cr.execute(
             SQL(
                 """WITH src AS (

@@ -290,3 +290,29 @@ class TestLoopMember(LoopCase):
             ],
             [(self.attract.id, 1, 120.0)],
         )
+
+    def test_totals_need_read_access(self):
+        cashier = new_test_user(
+            self.env, login="plain_cashier", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            self.env["loop.member"].with_user(cashier).read_group(
+                [("stage_id", "!=", False)], ["spend_12m:sum"], ["stage_id"]
+            )
+
+    def test_nightly_run_repairs_a_row_written_around_the_engine(self):
+        gina = self.customer("Gina")
+        self.loop_order(gina, 120.0, "2026-06-01 10:00:00")
+        # as a merge of partners or another module's SQL would leave it
+        self.env.cr.execute(
+            "UPDATE loop_member SET stage_id = %s, spend_12m = 1 WHERE partner_id = %s",
+            [self.lockin.id, gina.id],
+        )
+        self.Member.invalidate_model()
+        self.assertEqual(self.member(gina).stage_id, self.lockin)
+        self.env["loop.engine"].run_all()
+        card = self.member(gina)
+        self.assertEqual((card.stage_id, card.spend_12m), (self.attract, 120.0))
+        self.assertEqual(
+            self._totals(self.company), self._totals(self.company, exact=True)
+        )
