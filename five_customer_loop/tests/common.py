@@ -5,6 +5,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command, fields
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -98,6 +99,18 @@ class LoopCase(AccountTestInvoicingCommon):
             {"config_id": config.id, "user_id": env.uid}
         )
         return {"config": config, "session": session, "method": method, "env": env}
+
+    @classmethod
+    def company_user(cls, login, groups="five_customer_loop.group_loop_user", **vals):
+        """A user of the test company only: a Customer Loop user unless told."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+            **vals,
+        )
 
     def loop_order(
         self, partner, amount, when, shop=None, product=None, qty=1, refund_of=None

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import new_test_user
 
 from .common_cards import CardCase
 
@@ -30,14 +29,8 @@ class BookingCase(CardCase):
         super().setUpClass()
         cls.service.write({"loop_duration": 1.0, "loop_rebook_interval_days": 21})
         cls.massage.write({"loop_duration": 0.5})
-        staff_vals = {
-            "groups": "five_customer_loop.group_loop_user",
-            "company_id": cls.company.id,
-            "company_ids": [Command.set(cls.company.ids)],
-            "tz": "Asia/Shanghai",
-        }
-        cls.anna = new_test_user(cls.env, login="anna", name="Anna", **staff_vals)
-        cls.bella = new_test_user(cls.env, login="bella", name="Bella", **staff_vals)
+        cls.anna = cls.company_user("anna", name="Anna", tz="Asia/Shanghai")
+        cls.bella = cls.company_user("bella", name="Bella", tz="Asia/Shanghai")
         cls.Event = cls.env["calendar.event"]
 
     def book(self, start="2026-06-10 10:00", partner=None, staff=None, **vals):

@@ -3,9 +3,8 @@ import io
 from freezegun import freeze_time
 from lxml import html as lxml_html
 
-from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
 from .common import LoopCase
@@ -34,22 +33,11 @@ class TestArchiveReport(LoopCase):
         cls.company_2 = cls.setup_other_company(name="Second Store Co")["company"]
         cls.company_2._loop_create_default_tiers()
         cls.shop_2 = cls.loop_shop(cls.company_2, name="Second Shop")
-        cls.staff = new_test_user(
-            cls.env,
-            login="beautician",
-            name="Betty Beautician",
-            groups="five_customer_loop.group_loop_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            tz="Asia/Shanghai",
+        cls.staff = cls.company_user(
+            "beautician", name="Betty Beautician", tz="Asia/Shanghai"
         )
-        cls.plain = new_test_user(
-            cls.env,
-            login="plain",
-            groups="base.group_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            tz="Asia/Shanghai",
+        cls.plain = cls.company_user(
+            "plain", groups="base.group_user", tz="Asia/Shanghai"
         )
         cls.alice = cls.env["res.partner"].create(
             {

@@ -4,7 +4,7 @@ import psycopg2.errors
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import html2plaintext, mute_logger
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -187,13 +187,7 @@ class TestBookings(RefusalMixin, BookingCase):
         self.assertFalse(other.exists())
 
     def test_only_loop_users_change_states(self):
-        clerk = new_test_user(
-            self.env,
-            login="clerk",
-            groups="base.group_user",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        clerk = self.company_user("clerk", groups="base.group_user")
         with self.clock("2026-06-01 09:00"):
             booking = self.book()
             with self.assertRefused(AccessError, "Only Customer Loop users"):

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common_cards import CardCase
 
@@ -336,13 +336,7 @@ class TestCardReports(CardCase):
             .with_context(**only_1)
             .search([("company_id", "=", company_2.id)])
         )
-        staff = new_test_user(
-            self.env,
-            login="staff_one",
-            groups="five_customer_loop.group_loop_user",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        staff = self.company_user("staff_one")
         as_staff = self.env(
             user=staff, context={"allowed_company_ids": self.company.ids}
         )

@@ -1,8 +1,7 @@
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common_cards import CardCase
 
@@ -334,12 +333,9 @@ class TestCards(CardCase):
             )
 
     def test_staff_rights(self):
-        staff = new_test_user(
-            self.env,
-            login="cashier",
+        staff = self.company_user(
+            "cashier",
             groups="five_customer_loop.group_loop_user,point_of_sale.group_pos_user",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
         )
         card = self.issue(self.gold)
         as_staff = card.with_user(staff)

@@ -19,22 +19,8 @@ class TestCareRecords(RefusalMixin, LoopCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Care = cls.env["loop.care.record"]
-        cls.beautician = new_test_user(
-            cls.env,
-            login="beautician",
-            groups="five_customer_loop.group_loop_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            tz="Asia/Shanghai",
-        )
-        cls.consultant = new_test_user(
-            cls.env,
-            login="consultant",
-            groups="five_customer_loop.group_loop_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            tz="Asia/Shanghai",
-        )
+        cls.beautician = cls.company_user("beautician", tz="Asia/Shanghai")
+        cls.consultant = cls.company_user("consultant", tz="Asia/Shanghai")
         cls.alice = cls.env["res.partner"].create(
             {"name": "Alice", "loop_user_id": cls.consultant.id}
         )

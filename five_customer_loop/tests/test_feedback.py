@@ -2,7 +2,6 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -15,20 +14,8 @@ class TestFeedback(RefusalMixin, LoopCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.staff = new_test_user(
-            cls.env,
-            login="receptionist",
-            groups="five_customer_loop.group_loop_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.beautician = new_test_user(
-            cls.env,
-            login="beautician",
-            groups="five_customer_loop.group_loop_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
+        cls.staff = cls.company_user("receptionist")
+        cls.beautician = cls.company_user("beautician")
         cls.alice = cls.env["res.partner"].create({"name": "Alice"})
         cls.Feedback = cls.env["loop.feedback"].with_user(cls.staff)
 

@@ -1,7 +1,6 @@
 """Staff KPIs of June 2026, every figure computed by hand."""
 
-from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common_bookings import BookingCase, utc
 
@@ -186,13 +185,7 @@ class TestStaffKpis(BookingCase):
             self.assertEqual(len(wizard.line_ids), 2)
         # three more staff members with their customers and bookings
         for index in range(3):
-            staff = new_test_user(
-                self.env,
-                login=f"staff{index}",
-                groups="five_customer_loop.group_loop_user",
-                company_id=self.company.id,
-                company_ids=[Command.set(self.company.ids)],
-            )
+            staff = self.company_user(f"staff{index}")
             self.customer(f"Customer {index}", loop_user_id=staff.id)
             with self.clock("2026-05-01 09:00"):
                 self.book("2026-06-20 10:00", staff=staff)

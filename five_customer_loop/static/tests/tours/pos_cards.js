@@ -32,6 +32,29 @@ function finish() {
     ].flat();
 }
 
+/** The refused order is settled in cash instead: both payment lines go. */
+function settleInCash(cardAmount, cashAmount) {
+    return [
+        PaymentScreen.clickPaymentlineDelButton("Prepaid Card", cardAmount),
+        PaymentScreen.clickPaymentlineDelButton("Cash", cashAmount),
+        PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
+        PaymentScreen.clickValidate(),
+        finish(),
+    ].flat();
+}
+
+/** Another till spends `amount` of the customer's card, through the server. */
+async function spendOnOtherTill(partnerName, amount) {
+    const card = posmodel.models["loop.card"].find(
+        (c) => c.partner_id?.name === partnerName
+    );
+    await posmodel.data.call("loop.card", "consume_amount", [
+        [card.id],
+        amount,
+        { origin: "Other till" },
+    ]);
+}
+
 function refusedDialog() {
     return { ...Dialog.is({ title: "Prepaid card refused" }), timeout: SERVER_WAIT };
 }
@@ -111,11 +134,7 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_cards", {
                 trigger: ".modal-body:contains('10.00 of stored value left')",
             },
             Dialog.confirm(),
-            PaymentScreen.clickPaymentlineDelButton("Prepaid Card", "30"),
-            PaymentScreen.clickPaymentlineDelButton("Cash", "270"),
-            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
-            PaymentScreen.clickValidate(),
-            finish(),
+            settleInCash("30", "270"),
         ].flat(),
 });
 
@@ -139,16 +158,7 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_card_refused", {
             {
                 content: "another till spends 60 of Carol's card meanwhile",
                 trigger: ".payment-screen",
-                run: async () => {
-                    const card = posmodel.models["loop.card"].find(
-                        (c) => c.partner_id?.name === "Carol Loop"
-                    );
-                    await posmodel.data.call("loop.card", "consume_amount", [
-                        [card.id],
-                        60,
-                        { origin: "Other till" },
-                    ]);
-                },
+                run: () => spendOnOtherTill("Carol Loop", 60),
             },
             PaymentScreen.clickValidate(),
             refusedDialog(),
@@ -162,11 +172,7 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_card_refused", {
                 trigger:
                     ".payment-screen .o_loop_refusal:contains('40.00 of stored value left')",
             },
-            PaymentScreen.clickPaymentlineDelButton("Prepaid Card", "100"),
-            PaymentScreen.clickPaymentlineDelButton("Cash", "200"),
-            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
-            PaymentScreen.clickValidate(),
-            finish(),
+            settleInCash("100", "200"),
         ].flat(),
 });
 
@@ -203,14 +209,7 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_offline_refused"
                     pos.addPendingOrder([order.id]);
                     pos.add_new_order();
                     // meanwhile another till spends 60 of Carol's card
-                    const card = pos.models["loop.card"].find(
-                        (c) => c.partner_id?.id === carol.id
-                    );
-                    await pos.data.call("loop.card", "consume_amount", [
-                        [card.id],
-                        60,
-                        { origin: "Other till" },
-                    ]);
+                    await spendOnOtherTill("Carol Loop", 60);
                     // back online: the pending orders are sent
                     await pos.syncAllOrders();
                 },
@@ -230,10 +229,6 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_offline_refused"
                 trigger:
                     ".payment-screen .o_loop_refusal:contains('40.00 of stored value left')",
             },
-            PaymentScreen.clickPaymentlineDelButton("Prepaid Card", "100"),
-            PaymentScreen.clickPaymentlineDelButton("Cash", "200"),
-            PaymentScreen.clickPaymentMethod("Cash", true, { remaining: "0.00" }),
-            PaymentScreen.clickValidate(),
-            finish(),
+            settleInCash("100", "200"),
         ].flat(),
 });
