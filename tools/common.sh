@@ -66,8 +66,11 @@ drop_db() {
 }
 
 odoo_cmd() {  # [shell] options...
-    local sub=()
+    local sub=() clock=()
     if [ "${1:-}" = shell ]; then sub=(shell); shift; fi
-    "$PY" "$ODOO_SRC/odoo-bin" "${sub[@]}" --addons-path="$ODOO_SRC/addons,$ROOT" \
+    # FCL_CLOCK=N: the Odoo process, and the browser it starts, live N days
+    # ahead of the real date (Debian's libfaketime); PostgreSQL keeps its clock.
+    if [ "${FCL_CLOCK:-0}" != 0 ]; then clock=(faketime -f "+${FCL_CLOCK}d"); fi
+    "${clock[@]}" "$PY" "$ODOO_SRC/odoo-bin" "${sub[@]}" --addons-path="$ODOO_SRC/addons,$ROOT" \
         --db_user="$DB_USER" ${DB_HOST:+--db_host="$DB_HOST"} "$@"
 }

@@ -2,11 +2,12 @@
 # Set-up: system packages, a virtual environment with Odoo's and our test
 # requirements, and a check that PostgreSQL answers.
 source "$(dirname "$0")/common.sh"
+
 need_odoo
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     missing=()
-    for pkg in chromium wkhtmltopdf libldap2-dev libsasl2-dev libpq-dev poppler-utils fonts-noto-cjk; do
+    for pkg in chromium wkhtmltopdf libldap2-dev libsasl2-dev libpq-dev poppler-utils fonts-noto-cjk faketime; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if [ ${#missing[@]} -gt 0 ]; then

@@ -3,8 +3,8 @@
 # Exits non-zero when a test fails, when the log holds an unexpected WARNING or
 # ERROR line, or when Odoo cannot be found. It never passes by skipping.
 source "$(dirname "$0")/common.sh"
-need_odoo
 "$ROOT/tools/setup.sh"
+need_odoo
 
 LOG_DIR="${FCL_LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
@@ -48,42 +48,70 @@ check_log() {  # $1 = log file, $2 = label
     fi
 }
 
+# The passes: the real date, then the clock of the Odoo process (and of the
+# browser it starts) moved 1,000 days ahead with libfaketime, so that a test
+# reading the real clock fails the day it is written, not months later.
+# FCL_CLOCK_SHIFT_DAYS=N runs one pass with the clock moved N days instead.
+if [ -n "${FCL_CLOCK_SHIFT_DAYS:-}" ]; then
+    SHIFTS=("$FCL_CLOCK_SHIFT_DAYS")
+else
+    SHIFTS=(0 1000)
+fi
+if [ "${SHIFTS[*]}" != 0 ] && ! command -v faketime >/dev/null; then
+    die "faketime (Debian's libfaketime) is needed to move the clock: run 'make setup' as root, or apt-get install faketime."
+fi
+
 status=0
-DB="fcl_test_$$"
-drop_db "$DB"
-clone_db "$TEMPLATE" "$DB"
-echo "== installing $ADDONS with their tests into $DB"
-set +e
-tags="/${ADDONS//,/,/}"
-odoo_cmd -d "$DB" -i "$ADDONS" --test-enable --test-tags "${FCL_TEST_TAGS:-$tags}" \
-    --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
-    --log-level=info --workers=0 --max-cron-threads=0 >"$LOG_DIR/test.log" 2>&1
-rc=$?
-set -e
-grep -E '(odoo\.tests\.stats|odoo\.tests\.result|FAIL:|ERROR:|Ran [0-9]+ tests)' "$LOG_DIR/test.log" | tail -n 40 || true
-[ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
-check_log "$LOG_DIR/test.log" "test run" || status=1
-report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$LOG_DIR/test.log" | tail -n 1 || true)
-if [ -z "$report" ]; then
-    echo "no test report found in the log: the suite did not run" >&2
-    status=1
-    report="0 failed, 0 error(s) of 0 tests"
-fi
-read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
-[ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
-if [ "${FCL_SKIP_I18N:-0}" != 1 ]; then
-    echo "== translations: every string of ours has its Chinese (zh_CN) translation"
-    pot="$LOG_DIR/export.pot"
-    odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$ADDON" --stop-after-init --no-http \
-        --log-level=warn >"$LOG_DIR/i18n.log" 2>&1 || { cat "$LOG_DIR/i18n.log"; status=1; }
-    "$PY" "$ROOT/tools/i18n.py" check "$pot" || status=1
-fi
-if [ "${FCL_KEEP_DB:-0}" = 1 ]; then echo "kept database $DB"; else drop_db "$DB"; fi
+passed=0
+failed_all=0
+for SHIFT in "${SHIFTS[@]}"; do
+    DB="fcl_test_$$_$SHIFT"
+    log="$LOG_DIR/test-$SHIFT.log"
+    export FCL_CLOCK=$SHIFT
+    echo "== pass with the clock moved $SHIFT days ahead: $(date -u -d "+$SHIFT days" +%F)"
+    drop_db "$DB"
+    clone_db "$TEMPLATE" "$DB"
+    echo "== installing $ADDONS with their tests into $DB"
+    started=$SECONDS
+    set +e
+    tags="/${ADDONS//,/,/}"
+    odoo_cmd -d "$DB" -i "$ADDONS" --test-enable \
+        --test-tags "${FCL_TEST_TAGS:-$tags}" \
+        --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
+        --log-level=info --workers=0 --max-cron-threads=0 >"$log" 2>&1
+    rc=$?
+    set -e
+    grep -E '(odoo\.tests\.stats|odoo\.tests\.result|FAIL:|ERROR:|Ran [0-9]+ tests)' "$log" |
+        tail -n 40 || true
+    [ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
+    check_log "$log" "test run (clock +$SHIFT days)" || status=1
+    report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$log" |
+        tail -n 1 || true)
+    if [ -z "$report" ]; then
+        echo "no test report found in the log: the suite did not run" >&2
+        status=1
+        report="0 failed, 0 error(s) of 0 tests"
+    fi
+    read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
+    [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
+    passed=$((passed + total - failed - errors))
+    failed_all=$((failed_all + failed + errors))
+    echo "== clock +$SHIFT days: $((total - failed - errors)) passed, $((failed + errors)) failed in $((SECONDS - started)) s"
+    if [ "$SHIFT" = "${SHIFTS[0]}" ] && [ "${FCL_SKIP_I18N:-0}" != 1 ]; then
+        echo "== translations: every string of ours has its Chinese (zh_CN) translation"
+        pot="$LOG_DIR/export.pot"
+        odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$ADDON" --stop-after-init \
+            --no-http --log-level=warn >"$LOG_DIR/i18n.log" 2>&1 ||
+            { cat "$LOG_DIR/i18n.log"; status=1; }
+        "$PY" "$ROOT/tools/i18n.py" check "$pot" || status=1
+    fi
+    if [ "${FCL_KEEP_DB:-0}" = 1 ]; then echo "kept database $DB"; else drop_db "$DB"; fi
 
-if [ "${FCL_SKIP_EXISTING:-0}" != 1 ]; then
-    echo "== installing into a database that already holds customers and POS orders"
-    "$ROOT/tools/check_existing_db.sh" "$TEMPLATE" || status=1
-fi
+    if [ "${FCL_SKIP_EXISTING:-0}" != 1 ]; then
+        echo "== installing into a database that already holds customers and POS orders"
+        "$ROOT/tools/check_existing_db.sh" "$TEMPLATE" || status=1
+    fi
+done
 
-echo "$((total - failed - errors)) passed, $((failed + errors)) failed"
+echo "$passed passed, $failed_all failed"
 exit $status

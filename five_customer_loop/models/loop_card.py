@@ -327,9 +327,9 @@ class LoopCard(models.Model):
         """Update the cards' rows, so concurrent stale transactions must retry."""
         self.env.cr.execute(
             SQL(
-                """UPDATE loop_card SET write_date = (now() AT TIME ZONE 'UTC'),
-                          write_uid = %s
+                """UPDATE loop_card SET write_date = %s, write_uid = %s
                     WHERE id = ANY(%s)""",
+                self.env.cr.now(),
                 self.env.uid,
                 list(self.ids),
             )

@@ -9,13 +9,23 @@ from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+# The moment every test of the suite lives in (noon in Shanghai), from its
+# class set-up to its last assertion: no test reads the real clock. A test
+# that needs another day pins it with ``freeze_time`` inside this one. The
+# test command runs the suite a second time with the process clock moved
+# 1,000 days ahead, so a test that escapes this pin fails the day it is written.
+TEST_NOW = "2026-11-23 04:00:00"
+
 
 class LoopCase(AccountTestInvoicingCommon):
     """A company with a chart of accounts, an open POS session and a product.
 
     ``loop_order`` creates a paid POS order the way the till does: order,
-    payment, then ``action_pos_order_paid``.
+    payment, then ``action_pos_order_paid``. The clock is frozen at
+    ``TEST_NOW`` for the whole class (Odoo's ``TransactionCase.freeze_time``).
     """
+
+    freeze_time = TEST_NOW
 
     @classmethod
     def setUpClass(cls):

@@ -13,11 +13,15 @@ from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL, mute_logger
 
+from .common import TEST_NOW
+
 START = datetime(2031, 3, 4, 2, 0)
 
 
 @tagged("post_install", "-at_install")
 class TestBookingConcurrency(TransactionCase):
+    freeze_time = TEST_NOW
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -14,9 +14,13 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL, mute_logger
 
+from .common import TEST_NOW
+
 
 @tagged("post_install", "-at_install")
 class TestCardConcurrency(TransactionCase):
+    freeze_time = TEST_NOW
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
