@@ -40,7 +40,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import odoo_env  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-RUN_PARAM = "five_customer_loop.run_state"
 BENCH_PARAM = "five_customer_loop.bench"
 WIPED = (
     "loop_first_visit",
@@ -367,10 +366,10 @@ def pick_days(db):
             f"SELECT value FROM ir_config_parameter WHERE key = '{BENCH_PARAM}'", db=db
         )
     )
-    state = odoo_env.psql(
-        f"SELECT value FROM ir_config_parameter WHERE key = '{RUN_PARAM}'", db=db
+    last = (
+        odoo_env.psql("SELECT day FROM loop_engine_run ORDER BY id LIMIT 1", db=db)
+        or None
     )
-    last = json.loads(state).get("day") if state else None
     ref = date.fromisoformat(bench["today"])
     d1, d2 = (
         (ref + timedelta(days=1)).isoformat(),

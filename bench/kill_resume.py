@@ -106,7 +106,8 @@ def resume(db, day):
 
 def state(db):
     raw = odoo_env.psql(
-        "SELECT value FROM ir_config_parameter WHERE key = 'five_customer_loop.run_state'",
+        "SELECT row_to_json(r) FROM (SELECT day, phase, cursor, done"
+        " FROM loop_engine_run ORDER BY id LIMIT 1) r",
         db=db,
     )
     return json.loads(raw) if raw else {}

@@ -52,9 +52,7 @@ def cron_run(
             with registry.cursor() as cr:
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
                 engine = env["loop.engine"]
-                state = engine._load_state(
-                    odoo.fields.Date.context_today(engine), force=first
-                )
+                state = engine._load_state(env.company._loop_today(), force=first)
                 phase = state["phase"]
                 queries0 = cr.sql_log_count
                 started = real_clock()

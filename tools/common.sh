@@ -26,9 +26,10 @@ need_odoo() {
         cat >&2 <<MSG
 ERROR: Odoo 18.0 Community was not found at ODOO_SRC=$ODOO_SRC.
   This project runs its tests against real Odoo and never skips them.
-  Provide an Odoo 18.0 source tree (with odoo-bin in it) and either put it at
-  /opt/odoo-18.0 or point ODOO_SRC at it, e.g.:
-      git clone --depth 1 --branch 18.0 <odoo-community-repository> /opt/odoo-18.0
+  'make setup' clones Odoo 18.0 Community there (ODOO_GIT_URL names another
+  repository or a local mirror). Or provide an Odoo 18.0 source tree (with
+  odoo-bin in it) yourself and point ODOO_SRC at it, e.g.:
+      ODOO_GIT_URL=file:///srv/mirrors/odoo.git make setup
       ODOO_SRC=/path/to/odoo-18.0 make test
 MSG
         exit 3

@@ -2,8 +2,8 @@
 # Run: Odoo on 127.0.0.1:8069 with a database holding the addon and its demo
 # data (created on first run, upgraded on the next ones).
 source "$(dirname "$0")/common.sh"
-need_odoo
 "$ROOT/tools/setup.sh"
+need_odoo
 DB="${FCL_DB:-five_customer_loop_demo}"
 PORT="${FCL_PORT:-8069}"
 if ! psql -d postgres -Atc "select 1 from pg_database where datname='$DB'" | grep -q 1; then

@@ -3,6 +3,15 @@
 # requirements, and a check that PostgreSQL answers.
 source "$(dirname "$0")/common.sh"
 
+# Odoo 18.0 Community itself: a shallow clone of its 18.0 branch when ODOO_SRC
+# holds no Odoo yet (ODOO_GIT_URL may name a mirror, e.g. file:///srv/odoo.git).
+if [ ! -e "$ODOO_SRC" ] || [ -z "$(ls -A "$ODOO_SRC" 2>/dev/null)" ]; then
+    url="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
+    echo "Fetching Odoo 18.0 Community from $url into $ODOO_SRC (a shallow clone)"
+    mkdir -p "$(dirname "$ODOO_SRC")"
+    git clone -q --depth 1 --branch 18.0 --single-branch "$url" "$ODOO_SRC" ||
+        die "could not clone Odoo 18.0 from $url: set ODOO_GIT_URL to a reachable mirror, or ODOO_SRC to an Odoo 18.0 tree."
+fi
 need_odoo
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -6,10 +6,11 @@ from . import loop_tier_history
 from . import loop_stage
 from . import loop_stage_history
 from . import res_partner
+from . import mail_activity
 from . import loop_engine
+from . import loop_engine_run
 from . import loop_member
 from . import pos_order
-from . import loop_demo
 from . import loop_care_record
 from . import loop_feedback
 from . import loop_card_type

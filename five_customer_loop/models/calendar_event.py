@@ -766,9 +766,8 @@ class CalendarEvent(models.Model):
         )
 
     def _loop_tz(self):
-        """The store's time zone (the company's), else the user's."""
-        company = self[:1].loop_company_id or self.env.company
-        return company.partner_id.tz or self.env.user.tz or "UTC"
+        """The store's time zone (``res.company._loop_tz``)."""
+        return (self[:1].loop_company_id or self.env.company)._loop_tz()
 
     def _loop_local(self, value):
         """A UTC datetime as a naive datetime in the store's time zone."""

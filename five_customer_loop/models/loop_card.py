@@ -17,8 +17,6 @@ consumption.
 
 import base64
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
@@ -302,15 +300,8 @@ class LoopCard(models.Model):
 
     # ------------------------------------------------------------------- helpers
     def _today(self, company=None):
-        """The local day in ``company``'s time zone (the user's when it has none)."""
-        company = company or self.company_id[:1] or self.env.company
-        tz = company.partner_id.tz or self.env.context.get("tz") or "UTC"
-        return (
-            fields.Datetime.now()
-            .replace(tzinfo=pytz.utc)
-            .astimezone(pytz.timezone(tz))
-            .date()
-        )
+        """The store's day of ``company`` (the cards' company by default)."""
+        return (company or self.company_id[:1] or self.env.company)._loop_today()
 
     def _lock(self):
         """Lock the cards' rows until the end of the transaction (in id order)."""

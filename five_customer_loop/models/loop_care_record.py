@@ -145,9 +145,9 @@ class LoopCareRecord(models.Model):
             record.display_name = " · ".join(part for part in parts if part)
 
     def _local_date(self):
-        """The care date in the user's time zone (the day the customer came)."""
+        """The care date in the store's time zone (the day the customer came)."""
         self.ensure_one()
-        return fields.Datetime.context_timestamp(self, self.date).date()
+        return self.company_id._loop_date(self.date)
 
     # ---------------------------------------------------------------- constraints
     @api.constrains("date", "next_visit_date")
@@ -313,29 +313,22 @@ class LoopCareRecord(models.Model):
 
     def _schedule_follow_up(self):
         """A follow-up call for the customer's responsible staff, a few days later."""
-        activity_type = self.env.ref(
+        self.env["mail.activity"]._loop_schedule(
             "five_customer_loop.mail_activity_type_care_follow_up",
-            raise_if_not_found=False,
+            [
+                {
+                    "res_id": record.id,
+                    "user_id": (
+                        record.partner_id.loop_user_id
+                        or record.user_id
+                        or self.env.user
+                    ).id,
+                    # the delay the company set for follow-ups (回访), in days
+                    "date_deadline": record._local_date()
+                    + relativedelta(days=record.company_id.loop_follow_up_days),
+                }
+                for record in self
+            ],
+            res_model=self._name,
+            once=False,
         )
-        if not activity_type:
-            return
-        model_id = self.env["ir.model"]._get_id(self._name)
-        vals_list = [
-            {
-                "res_model_id": model_id,
-                "res_id": record.id,
-                "activity_type_id": activity_type.id,
-                "summary": activity_type.summary,
-                "user_id": (
-                    record.partner_id.loop_user_id or record.user_id or self.env.user
-                ).id,
-                # the delay the company set for follow-ups (回访), in days
-                "date_deadline": record._local_date()
-                + relativedelta(days=record.company_id.loop_follow_up_days),
-            }
-            for record in self
-        ]
-        if vals_list:
-            self.env["mail.activity"].with_context(
-                mail_activity_quick_update=True
-            ).create(vals_list)

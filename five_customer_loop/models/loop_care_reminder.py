@@ -7,7 +7,7 @@ birthday, a care date), and never a second open activity of the same reason
 for a customer.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -59,21 +59,6 @@ class LoopCareReminder(models.Model):
 
     # ------------------------------------------------------------------ helpers
     @api.model
-    def _local_today(self, company):
-        tz = company.partner_id.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
-
-    @api.model
-    def _local_date(self, company, value):
-        """The local day of a date or a UTC datetime, in ``company``'s time zone."""
-        if isinstance(value, str):
-            value = fields.Datetime.to_datetime(value) if len(value) > 10 else value
-        if isinstance(value, datetime):
-            tz = company.partner_id.tz or "UTC"
-            return fields.Date.context_today(self.with_context(tz=tz), timestamp=value)
-        return fields.Date.to_date(value)
-
-    @api.model
     def _schedule(self, reason, items):
         """Create the reminders ``items`` that are not there yet.
 
@@ -85,7 +70,6 @@ class LoopCareReminder(models.Model):
         items = [item for item in items if item["user_id"]]
         if not items:
             return self
-        activity_type = self.env.ref(ACTIVITY_TYPES[reason])
         ids = list({item["partner_id"] for item in items})
         # sudo: reminders are a system task run for every staff member, who may
         # not see each other's activities and customers.
@@ -95,40 +79,32 @@ class LoopCareReminder(models.Model):
                 [("partner_id", "in", ids), ("reason", "=", reason)]
             )
         }
-        Activity = self.env["mail.activity"].sudo()  # see above
-        busy = set(
-            Activity.search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            ).mapped("res_id")
-        )
-        model_id = self.env["ir.model"]._get_id("res.partner")
         todo = []
         for item in items:
             key = (item["partner_id"], item["occasion"])
-            if key in done or item["partner_id"] in busy:
-                continue
-            done.add(key)
-            busy.add(item["partner_id"])
-            todo.append(item)
-        if not todo:
-            return self
-        activities = Activity.with_context(mail_activity_quick_update=True).create(
+            if key not in done:
+                done.add(key)
+                todo.append(item)
+        activities = self.env["mail.activity"]._loop_schedule(
+            ACTIVITY_TYPES[reason],
             [
                 {
-                    "res_model_id": model_id,
                     "res_id": item["partner_id"],
-                    "activity_type_id": activity_type.id,
                     "user_id": item["user_id"],
                     "summary": item["summary"],
                     "date_deadline": item["date_deadline"],
                 }
                 for item in todo
-            ]
+            ],
         )
+        # one reminder per activity created (a customer gets one at a time)
+        made = [
+            (item, activities.pop(item["partner_id"]))
+            for item in todo
+            if item["partner_id"] in activities
+        ]
+        if not made:
+            return self
         return self.sudo().create(  # see above
             [
                 {
@@ -141,7 +117,7 @@ class LoopCareReminder(models.Model):
                     "activity_id": activity.id,
                     "note": item["summary"],
                 }
-                for item, activity in zip(todo, activities, strict=True)
+                for item, activity in made
             ]
         )
 
@@ -187,7 +163,7 @@ class LoopCareReminder(models.Model):
         for partner in partners:
             company = partner.company_id or partner.loop_user_id.company_id
             if company not in today_of:
-                today_of[company] = self._local_today(company)
+                today_of[company] = company._loop_today()
             birthday = retention_rules.birthday_due(
                 today_of[company],
                 company.loop_birthday_days,
@@ -247,7 +223,7 @@ class LoopCareReminder(models.Model):
             partner = partners.browse(partner_id)
             user = partner.loop_user_id or users.browse(user_id or [])
             company = partner.company_id or user.company_id or self.env.company
-            occasion = self._local_date(company, date)
+            occasion = company._loop_date(date)
             items.append(
                 {
                     "partner_id": partner.id,

@@ -22,7 +22,7 @@ from .res_partner import STAT_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-RUN_PARAM = "five_customer_loop.run_state"
+RUN_FIELDS = ("day", "phase", "cursor", "done", "total")
 PHASES = ("stats", "classify")
 
 # SQL type of each company-dependent figure, as exchanged with jsonb_to_recordset.
@@ -715,47 +715,14 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _schedule_activities(self, type_xmlid, items):
-        """Create activities ``[(partner_id, user_id, summary)]``, one open per type."""
-        if not items:
-            return
-        activity_type = self.env.ref(type_xmlid)
-        Activity = self.env[
-            "mail.activity"
-        ].sudo()  # staff may not own the partner: system task
-        open_ids = set(
-            Activity.search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", [i[0] for i in items]),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            ).mapped("res_id")
+        """Activities ``[(partner_id, user_id, summary)]``, one open per type."""
+        self.env["mail.activity"]._loop_schedule(
+            type_xmlid,
+            [
+                {"res_id": pid, "user_id": user, "summary": summary}
+                for pid, user, summary in items
+            ],
         )
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        deadline = activity_type._get_date_deadline()
-        vals_list = []
-        for pid, user, summary in items:
-            if pid in open_ids:
-                continue
-            open_ids.add(pid)
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": pid,
-                    "activity_type_id": activity_type.id,
-                    "user_id": user,
-                    "summary": summary,
-                    "date_deadline": deadline,
-                }
-            )
-        if vals_list:
-            Activity = Activity.with_context(mail_activity_quick_update=True)
-            # Each activity's name is its customer's display name, read one
-            # record at a time by mail.activity: read them all in one go.
-            Activity.env["res.partner"].browse([v["res_id"] for v in vals_list]).mapped(
-                "display_name"
-            )
-            Activity.create(vals_list)
 
     # -------------------------------------------------------------------- running
     @api.model
@@ -768,11 +735,11 @@ class LoopEngine(models.AbstractModel):
         partners = partners.with_env(self.env).exists()
         if not partners:
             return
-        today = fields.Date.context_today(self)
         ids = set(partners.ids) | set(partners.loop_referred_by_id.ids)
         for company in (
             self.env["res.company"].sudo().search([])
         ):  # figures of every company
+            today = company._loop_today()
             candidates = self._candidates(company, ids)
             self._compute_stats(company, candidates, today)
             self._classify(company, candidates, today)
@@ -796,17 +763,22 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _load_state(self, today, force=False):
-        # sudo: the run state is a technical parameter of this engine only.
-        raw = self.env["ir.config_parameter"].sudo().get_param(RUN_PARAM)
-        state = json.loads(raw) if raw else {}
-        if force or state.get("day") != today.isoformat():
-            state = {"day": today.isoformat(), "phase": 0, "cursor": 0, "done": 0}
+        """The run's state; a new run when forced or on a new day."""
+        # sudo: the run state is a technical record of this engine only.
+        run = self.env["loop.engine.run"].sudo()._state()
+        state = run.read(["day", "phase", "cursor", "done", "total"])[0]
+        if force or state["day"] != today:
+            total = self.env.execute_query(SQL("SELECT COUNT(*) FROM res_partner"))
+            state = {"day": today, "phase": 0, "cursor": 0, "done": 0}
+            state["total"] = total[0][0]
+        state["run"] = run
         return state
 
     @api.model
     def _save_state(self, state):
         # sudo: see _load_state.
-        self.env["ir.config_parameter"].sudo().set_param(RUN_PARAM, json.dumps(state))
+        run = state.get("run") or self.env["loop.engine.run"].sudo()._state()
+        run.write({key: state[key] for key in RUN_FIELDS if key in state})
 
     @api.model
     def run_batch(self, force=False):
@@ -816,8 +788,7 @@ class LoopEngine(models.AbstractModel):
         as the batch, so a run killed mid-way resumes where its last committed
         batch ended and reaches the same final result.
         """
-        today = fields.Date.context_today(self)
-        state = self._load_state(today, force=force)
+        state = self._load_state(self.env.company._loop_today(), force=force)
         if state["phase"] >= len(PHASES):
             return state["done"], 0
         # A batch's few big queries are planned in milliseconds and run in
@@ -839,6 +810,7 @@ class LoopEngine(models.AbstractModel):
         companies = self.env["res.company"].sudo().search([])  # every company's figures
         if ids:
             for company in companies:
+                today = company._loop_today()
                 candidates = self._candidates(company, ids)
                 if phase == "stats":
                     self._compute_stats(company, candidates, today)
@@ -870,13 +842,15 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _remaining(self, state):
+        """Partners left to process, from the count taken when the run began.
+
+        An estimate (partners created during the run are not counted), never 0
+        before the last phase ended: ``run_all`` stops on 0.
+        """
         if state["phase"] >= len(PHASES):
             return 0
-        total = self.env.execute_query(SQL("SELECT COUNT(*) FROM res_partner"))[0][0]
-        after = self.env.execute_query(
-            SQL("SELECT COUNT(*) FROM res_partner WHERE id > %s", state["cursor"])
-        )[0][0]
-        return after + total * (len(PHASES) - state["phase"] - 1)
+        left = state["total"] * len(PHASES) - state["done"]
+        return max(left, 1)
 
     @api.model
     def run_all(self, force=True):

@@ -382,7 +382,7 @@ class LoopRetentionSnapshot(models.Model):
 
     @api.model
     def _check_months(self, company, months):
-        today = fields.Date.context_today(self.with_company(company))
+        today = company._loop_today()
         current = retention_rules.month_start(today)
         if any(retention_rules.month_start(month) >= current for month in months):
             raise UserError(
@@ -401,8 +401,7 @@ class LoopRetentionSnapshot(models.Model):
         installation) are built too; months that have one are left alone.
         """
         for company in self.env["res.company"].sudo().search([]):  # every company
-            tz = company.partner_id.tz or "UTC"
-            today = fields.Date.context_today(self.with_context(tz=tz))
+            today = company._loop_today()
             last = retention_rules.add_months(today, -1)
             months = retention_rules.months_between(
                 retention_rules.add_months(last, -11), last

@@ -17,8 +17,6 @@ and nothing is written: the till keeps the order and shows the reason.
 import logging
 from datetime import date
 
-import pytz
-
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -187,11 +185,9 @@ class PosOrder(models.Model):
         return self.partner_id
 
     def _loop_local_date(self):
-        """The order's day in the company's time zone."""
+        """The order's day in the store (``res.company._loop_date``)."""
         self.ensure_one()
-        tz = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
-        moment = pytz.utc.localize(self.date_order or fields.Datetime.now())
-        return moment.astimezone(pytz.timezone(tz)).date()
+        return self.company_id._loop_date(self.date_order or fields.Datetime.now())
 
     def _loop_origin(self):
         return {"pos_order_id": self.id}

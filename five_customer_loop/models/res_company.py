@@ -1,3 +1,7 @@
+from datetime import datetime
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -164,3 +168,25 @@ class ResCompany(models.Model):
                         "visit planning window cannot be negative."
                     )
                 )
+
+    # ------------------------------------------------------------ the store's day
+    def _loop_tz(self):
+        """The store's time zone: the company's, else UTC.
+
+        The one answer to "which day is it in this store", whoever asks: the
+        SQL that buckets orders into local days uses the same zone.
+        """
+        return (self[:1] or self.env.company).partner_id.tz or "UTC"
+
+    def _loop_date(self, value):
+        """The store's day of a naive UTC datetime (a date is returned as is)."""
+        if isinstance(value, str):
+            value = fields.Datetime.to_datetime(value) if len(value) > 10 else value
+        if not isinstance(value, datetime):
+            return fields.Date.to_date(value)
+        zone = pytz.timezone(self._loop_tz())
+        return pytz.utc.localize(value).astimezone(zone).date()
+
+    def _loop_today(self):
+        """The store's day now (Odoo's clock: tests can freeze it)."""
+        return self._loop_date(fields.Datetime.now())

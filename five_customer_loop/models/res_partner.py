@@ -539,6 +539,8 @@ class ResPartner(models.Model):
                 changed._loop_check_referral_change(referrer)
                 previous = changed.loop_referred_by_id
                 res = super().write(vals)
+                if referrer:
+                    changed._loop_check_cycle(referrer)
                 # the old referrers lose a referral, the new one gains it
                 self.env["loop.engine"].refresh_partners(changed | previous)
                 return res
@@ -741,36 +743,30 @@ class ResPartner(models.Model):
                 )
             )
         if referrer:
-            self._loop_check_cycle(referrer)
             self._loop_check_referrers(referrer)
 
     def _loop_check_cycle(self, referrer):
-        """Refuse when ``referrer`` was brought, directly or not, by one of ``self``."""
-        self.flush_model(["loop_referred_by_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """WITH RECURSIVE chain(id) AS (
-                       SELECT %(referrer)s::integer
-                       UNION
-                       SELECT p.loop_referred_by_id FROM res_partner p
-                         JOIN chain ON p.id = chain.id
-                        WHERE p.loop_referred_by_id IS NOT NULL
-                   )
-                   SELECT id FROM chain WHERE id = ANY(%(ids)s) LIMIT 1""",
-                referrer=referrer.id,
-                ids=self.ids,
+        """Refuse when ``referrer`` was brought, directly or not, by one of ``self``.
+
+        Called after the write (Odoo's ``_has_cycle`` reads the stored chain):
+        the error rolls the write back. Naming who closed the circle walks up
+        from the referrer, on refusal only.
+        """
+        if not self._has_cycle("loop_referred_by_id"):
+            return
+        culprit, seen = referrer, set()
+        while culprit and culprit not in self and culprit.id not in seen:
+            seen.add(culprit.id)
+            culprit = culprit.loop_referred_by_id
+        raise ValidationError(
+            self.env._(
+                "%(referrer)s cannot refer %(name)s: %(referrer)s was brought, "
+                "directly or through other customers, by %(name)s. A referral "
+                "cannot go round in a circle.",
+                referrer=referrer.name,
+                name=(culprit or self[:1]).name,
             )
         )
-        if rows:
-            raise ValidationError(
-                self.env._(
-                    "%(referrer)s cannot refer %(name)s: %(referrer)s was brought, "
-                    "directly or through other customers, by %(name)s. A referral "
-                    "cannot go round in a circle.",
-                    referrer=referrer.name,
-                    name=self.browse(rows[0][0]).name,
-                )
-            )
 
     @api.model
     def _loop_check_referrers(self, referrers):
@@ -956,9 +952,7 @@ class ResPartner(models.Model):
         self.env["calendar.event"].flush_model(
             ["loop_partner_id", "loop_state", "start", "is_loop_booking", "active"]
         )
-        today = fields.Date.context_today(
-            self.with_context(tz=company.partner_id.tz or self.env.user.tz or "UTC")
-        )
+        today = company._loop_today()
         limit = today + timedelta(days=company.loop_visit_due_days)
         restrict = SQL("AND p.id = ANY(%s)", list(ids)) if ids is not None else SQL()
         rows = self.env.execute_query(

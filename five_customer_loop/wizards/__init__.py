@@ -7,3 +7,4 @@ from . import loop_monthly_report_wizard
 from . import loop_rebook_wizard
 from . import loop_staff_kpi_wizard
 from . import loop_staff_kpi
+from . import base_partner_merge

@@ -1,0 +1,371 @@
+"""Demo data of a small beauty chain, generated deterministically.
+
+Only called by the post-init hook when the database has demo data, never by
+tests: two stores, a manager and six staff, about 60 customers spread over
+every tier, segment and stage, and 18 months of paid POS orders, then one full
+recompute.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+
+from odoo import Command, fields
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+    "彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金"
+    "石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔向汤"
+)
+GIVEN = "丽娜静敏燕艳娟霞芳婷雪琳晶颖洁蓉玲倩慧佳欣怡雯璐萍瑶琪"
+
+# (profile, count, visits over 18 months, ticket, last visit days ago)
+PROFILES = [
+    ("key", 3, (24, 30), (4000, 6000), (2, 20)),
+    ("a", 4, (16, 22), (2800, 4000), (3, 25)),
+    ("b", 6, (12, 18), (1800, 2800), (5, 30)),
+    ("c", 10, (8, 14), (900, 1600), (5, 40)),
+    ("d", 8, (5, 9), (700, 1100), (10, 50)),
+    ("e_loyal", 8, (6, 10), (150, 300), (3, 30)),
+    ("e_new", 8, (1, 1), (100, 400), (2, 40)),
+    ("e_retain", 6, (2, 3), (200, 500), (5, 45)),
+    ("at_risk", 5, (4, 8), (300, 800), (75, 150)),
+    ("lost", 4, (2, 6), (300, 900), (200, 400)),
+]
+
+
+def load(env):
+    """Build the demo chain in ``env.company`` (called by the post-init hook)."""
+    rng = random.Random(5)
+    company = env.company
+    company.partner_id.tz = company.partner_id.tz or "Asia/Shanghai"
+    # the demo is a Shanghai beauty chain with two stores
+    if company == env.ref("base.main_company", raise_if_not_found=False):
+        company.name = "悦颜美容连锁"
+    user_group = env.ref("five_customer_loop.group_loop_user")
+    manager_group = env.ref("five_customer_loop.group_loop_manager")
+    pos_user = env.ref("point_of_sale.group_pos_user")
+    lang = "zh_CN" if env["res.lang"]._lang_get("zh_CN") else "en_US"
+    Users = env["res.users"].with_context(no_reset_password=True)
+    manager = Users.create(
+        {
+            "name": "周店长",
+            "login": "manager",
+            "password": "manager",
+            # opening a till posts a message in the session's chatter
+            "email": "manager@beauty-chain.example.com",
+            "lang": lang,
+            "tz": "Asia/Shanghai",
+            "groups_id": [
+                Command.link(manager_group.id),
+                Command.link(env.ref("point_of_sale.group_pos_manager").id),
+            ],
+        }
+    )
+    staff = Users
+    for n, name in enumerate(
+        ["林美容", "陈雅婷", "王晓丽", "张静怡", "刘思琪", "黄佳慧"]
+    ):
+        staff |= Users.create(
+            {
+                "name": name,
+                "login": f"staff{n + 1}",
+                "password": f"staff{n + 1}",
+                "email": f"staff{n + 1}@beauty-chain.example.com",
+                "lang": lang,
+                "tz": "Asia/Shanghai",
+                "groups_id": [
+                    Command.link(user_group.id),
+                    Command.link(pos_user.id),
+                ],
+            }
+        )
+    stores = env["pos.config"]
+    sessions, methods = [], []
+    # the stored value of the customers' cards pays at both tills (no journal:
+    # the money came in when the card was sold)
+    card_method = env["pos.payment.method"].create(
+        {"name": "储值卡", "loop_is_card": True}
+    )
+    for code, name in (("JA", "静安店"), ("XH", "徐汇店")):
+        cash = env["account.journal"].create(
+            {"name": f"现金 {name}", "type": "cash", "code": f"CS{code}"}
+        )
+        method = env["pos.payment.method"].create(
+            {"name": f"现金 {name}", "journal_id": cash.id}
+        )
+        config = env["pos.config"].create(
+            {
+                "name": name,
+                "payment_method_ids": [Command.set((method | card_method).ids)],
+            }
+        )
+        stores |= config
+        methods.append(method)
+        sessions.append(
+            env["pos.session"].create({"config_id": config.id, "user_id": manager.id})
+        )
+    Product = env["product.product"]
+    services = Product
+    for name, price in [
+        ("面部深层护理", 680),
+        ("肩颈舒缓按摩", 398),
+        ("美白焕肤疗程", 1280),
+        ("眼部护理", 468),
+        ("身体SPA", 888),
+    ]:
+        services |= Product.create(
+            {
+                "name": name,
+                "type": "service",
+                "list_price": price,
+                "available_in_pos": True,
+                "taxes_id": [Command.clear()],
+            }
+        )
+    goods = Product
+    for name, price in [
+        ("玻尿酸保湿精华", 520),
+        ("修护面霜", 360),
+        ("防晒乳", 198),
+    ]:
+        goods |= Product.create(
+            {
+                "name": name,
+                "type": "consu",
+                "list_price": price,
+                "available_in_pos": True,
+                "taxes_id": [Command.clear()],
+            }
+        )
+    channels = env["loop.channel"].search([])
+    Partner = env["res.partner"]
+    now = fields.Datetime.now()
+    customers = Partner
+    counter = 0
+    for _profile, count, visits, ticket, last in PROFILES:
+        for _i in range(count):
+            counter += 1
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            birthday = fields.Date.today() - timedelta(
+                days=rng.randint(20 * 365, 55 * 365)
+            )
+            partner = Partner.create(
+                {
+                    "name": name,
+                    "phone": "+86 138 " + str(rng.randint(10000000, 99999999)),
+                    "loop_birthday": birthday,
+                    "loop_gender": "female" if rng.random() < 0.85 else "male",
+                    "loop_skin_type": rng.choice(
+                        ["normal", "dry", "oily", "combination", "sensitive"]
+                    ),
+                    "loop_preferences": rng.choice(
+                        [
+                            "喜欢玫瑰花茶，枕头偏低",
+                            "怕冷，室温调高",
+                            "喜欢安静，不爱聊天",
+                            "偏爱柑橘香薰",
+                        ]
+                    ),
+                    "loop_channel_id": rng.choice(channels).id,
+                    "loop_user_id": staff[counter % len(staff)].id,
+                    "loop_store_id": stores[counter % 2].id,
+                    # one customer in three celebrates the lunar birthday
+                    **(
+                        {
+                            "loop_lunar_month": str(counter % 12 + 1),
+                            "loop_lunar_day": str(counter * 7 % 29 + 1),
+                        }
+                        if counter % 3 == 0
+                        else {}
+                    ),
+                }
+            )
+            customers |= partner
+            n_visits = rng.randint(*visits)
+            last_day = now - timedelta(days=rng.randint(*last))
+            span = min(540, max(n_visits * 12, 30))
+            days = sorted({rng.randint(0, span) for _v in range(n_visits * 2)})
+            days = days[-(n_visits - 1) :] + [span] if n_visits > 1 else [span]
+            for offset in days:
+                when = datetime.combine(
+                    (last_day - timedelta(days=span - offset)).date(),
+                    time(rng.randint(2, 11)),
+                )
+                if when > now:
+                    continue
+                product = (
+                    rng.choice(services) if rng.random() < 0.8 else rng.choice(goods)
+                )
+                _order(
+                    env,
+                    sessions[counter % 2],
+                    methods[counter % 2],
+                    partner,
+                    product,
+                    round(rng.uniform(*ticket), -1),
+                    when,
+                )
+    # referrals: loyal customers brought some of the newcomers
+    referrers = customers[:20]
+    newcomers = customers[-30:]
+    referral = env.ref("five_customer_loop.channel_referral")
+    for n, partner in enumerate(newcomers[:12]):
+        partner.write(
+            {
+                "loop_referred_by_id": referrers[n % len(referrers)].id,
+                "loop_channel_id": referral.id,
+            }
+        )
+    _cards_and_care(env, rng, customers, services, staff)
+    _bookings(env, customers, services, staff)
+    env["loop.engine"].run_all()
+    # the last 12 months' retention snapshots, as the monthly job keeps them
+    env["loop.retention.snapshot"]._cron_monthly_snapshot()
+
+
+def _cards_and_care(env, rng, customers, services, staff):
+    """Prepaid cards with ledger history, care records and feedback."""
+    CardType = env["loop.card.type"]
+    gold = CardType.create(
+        {
+            "name": "金卡 储值 10000送1000",
+            "kind": "value",
+            "price": 10000.0,
+            "amount": 11000.0,
+            "validity_number": 12,
+            "validity_unit": "months",
+        }
+    )
+    silver = CardType.create(
+        {
+            "name": "银卡 储值 3000送200",
+            "kind": "value",
+            "price": 3000.0,
+            "amount": 3200.0,
+            "validity_number": 12,
+            "validity_unit": "months",
+        }
+    )
+    package = CardType.create(
+        {
+            "name": "面部护理 10次疗程卡",
+            "kind": "session",
+            "price": 5800.0,
+            "validity_number": 6,
+            "validity_unit": "months",
+            "line_ids": [
+                Command.create({"product_id": services[0].id, "sessions": 10})
+            ],
+        }
+    )
+    Card = env["loop.card"]
+    for n, partner in enumerate(customers[:24]):
+        card_type = gold if n < 7 else (silver if n < 15 else package)
+        card = Card.issue_card(partner, card_type, {"origin": f"DEMO-{n:03d}"})
+        for k in range(rng.randint(1, 4)):
+            origin = {"origin": f"DEMO-{n:03d}-{k}"}
+            if card_type.kind == "value":
+                card.consume_amount(round(rng.uniform(200, 900), -1), origin)
+            else:
+                card.consume_session(services[0], origin)
+    Care = env["loop.care.record"]
+    now = fields.Datetime.now()
+    notes = [
+        "皮肤偏干，建议加强补水",
+        "肩颈紧张，力度适中",
+        "状态很好，继续保持",
+        "眼周细纹，推荐眼部护理",
+    ]
+    for n, partner in enumerate(customers[:40]):
+        Care.create(
+            {
+                "partner_id": partner.id,
+                "product_id": services[n % len(services)].id,
+                "user_id": staff[n % len(staff)].id,
+                "date": now - timedelta(days=rng.randint(1, 60), hours=2),
+                "condition_before": notes[n % len(notes)],
+                "satisfaction": str(rng.choice([4, 5, 5, 3])),
+                "state": "done",
+            }
+        )
+    Feedback = env["loop.feedback"]
+    for n, (kind, subject) in enumerate(
+        [
+            ("complaint", "等候时间太长"),
+            ("suggestion", "希望增加周末晚间时段"),
+            ("praise", "美容师非常专业"),
+            ("complaint", "产品价格偏高"),
+            ("praise", "环境舒适安静"),
+        ]
+    ):
+        Feedback.create(
+            {
+                "name": subject,
+                "kind": kind,
+                "partner_id": customers[n * 3].id,
+                "satisfaction": str(2 if kind == "complaint" else 5),
+                "staff_user_id": staff[n % len(staff)].id,
+            }
+        )
+
+
+def _bookings(env, customers, services, staff):
+    """Bookings: done ones last week, booked and confirmed ones next week."""
+    Event = env["calendar.event"].with_context(loop_no_rebook=True)
+    today = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+    for n, partner in enumerate(customers[:18]):
+        member = staff[n % len(staff)]
+        day = (n // len(staff)) + 1
+        # 02:00 UTC is 10:00 in Shanghai: each staff member from 10:00 to
+        # 15:00, one slot a day
+        start = today.replace(hour=2 + n % len(staff)) + timedelta(
+            days=day if n % 3 else -day
+        )
+        booking = Event.create(
+            {
+                "loop_partner_id": partner.id,
+                "loop_staff_id": member.id,
+                "loop_service_ids": [Command.set(services[n % 2].ids)],
+                "start": start,
+            }
+        )
+        if start < today:
+            booking.action_loop_done()
+        elif n % 2:
+            booking.action_loop_confirm()
+
+
+def _order(env, session, method, partner, product, amount, when):
+    order = env["pos.order"].create(
+        {
+            "session_id": session.id,
+            "partner_id": partner.id,
+            "date_order": when,
+            "lines": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "qty": 1,
+                        "price_unit": amount,
+                        "price_subtotal": amount,
+                        "price_subtotal_incl": amount,
+                    }
+                )
+            ],
+            "amount_total": amount,
+            "amount_tax": 0.0,
+            "amount_paid": 0.0,
+            "amount_return": 0.0,
+        }
+    )
+    order.add_payment(
+        {
+            "pos_order_id": order.id,
+            "amount": amount,
+            "payment_method_id": method.id,
+            "payment_date": when,
+        }
+    )
+    order.with_context(loop_no_refresh=True).action_pos_order_paid()
+    return order

@@ -1,0 +1,45 @@
+from odoo.tests import tagged
+
+from .common_cards import CardCase
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerMerge(CardCase):
+    """Odoo's partner merge: the kept customer owns everything at once."""
+
+    def test_merged_customer_keeps_visits_cards_and_referrals(self):
+        # TEST_NOW is 2026-11-23 (noon in Shanghai)
+        kept = self.customer("Wang Fang")
+        twin = self.customer("Wang Fang (duplicate)")
+        self.loop_order(kept, 300.0, "2026-09-01 10:00:00")
+        self.loop_order(twin, 500.0, "2026-10-01 10:00:00")
+        self.loop_order(twin, 200.0, "2026-11-01 10:00:00")
+        card = self.issue(self.gold, twin, when="2026-10-01")
+        friend = self.customer("Li Na", loop_referred_by_id=twin.id)
+        self.loop_order(friend, 100.0, "2026-11-10 10:00:00")
+        self.assertEqual(self.figures(kept).loop_visit_count, 1)
+        self.assertEqual(self.figures(twin).loop_referral_paid_count, 1)
+
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (kept | twin).ids, kept
+        )
+
+        self.assertFalse(twin.exists())
+        merged = self.figures(kept)
+        # 1 Sep, 1 Oct, 1 Nov: three visits, 1,000 in the last 12 months
+        self.assertEqual(merged.loop_visit_count, 3)
+        self.assertAlmostEqual(merged.loop_spend_12m, 1000.0)
+        self.assertEqual(str(merged.loop_last_visit), "2026-11-01")
+        self.assertEqual(card.partner_id, kept)
+        self.assertAlmostEqual(merged.loop_card_balance, 11000.0)
+        self.assertEqual(merged.loop_card_count, 1)
+        self.assertEqual(friend.loop_referred_by_id, kept)
+        self.assertEqual(merged.loop_referral_paid_count, 1)
+        # the card with value left locks her in; her friend expands the loop
+        self.assertEqual(
+            merged.loop_stage_id, self.env.ref("five_customer_loop.stage_expand")
+        )
+        member = self.env["loop.member"].search(
+            [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual((member.visit_count, member.spend_12m), (3, 1000.0))
