@@ -20,9 +20,7 @@ class TestPartnerMerge(CardCase):
         self.assertEqual(self.figures(kept).loop_visit_count, 1)
         self.assertEqual(self.figures(twin).loop_referral_paid_count, 1)
 
-        self.env["base.partner.merge.automatic.wizard"]._merge(
-            (kept | twin).ids, kept
-        )
+        self.env["base.partner.merge.automatic.wizard"]._merge((kept | twin).ids, kept)
 
         self.assertFalse(twin.exists())
         merged = self.figures(kept)

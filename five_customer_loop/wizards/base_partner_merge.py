@@ -14,6 +14,7 @@ class MergePartnerAutomatic(models.TransientModel):
         (and the referrers of both, whose referrals changed hands).
         """
         referrers = (src_partners | dst_partner).loop_referred_by_id
-        super()._update_foreign_keys(src_partners, dst_partner)
+        res = super()._update_foreign_keys(src_partners, dst_partner)
         dst_partner.invalidate_recordset()
         self.env["loop.engine"].refresh_partners(dst_partner | referrers)
+        return res
