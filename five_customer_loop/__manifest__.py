@@ -4,7 +4,7 @@
     "name": "Five-Customer Loop",
     "summary": "Attract, retain, lock in, expand and upgrade customers "
     "(五客循环) for retail and beauty chains",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",

@@ -20,9 +20,6 @@ def post_init_hook(env):
     if env.ref("base.module_five_customer_loop").demo:
         loop_demo.load(env)
     done = env["loop.engine"].run_all()
-    for company in env["res.company"].search([]):
-        # the engine copies what it writes; this also covers unchanged rows
-        env["loop.member"]._sync(company)
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
 
 
@@ -41,9 +38,3 @@ def uninstall_hook(env):
     env["ir.config_parameter"].sudo().search(  # sudo: our own technical parameter
         [("key", "like", "five_customer_loop.%")]
     ).unlink()
-    env.cr.execute(
-        "ALTER TABLE res_partner RESET (fillfactor)"
-    )  # set by res.partner init()
-    # the funnel's totals and the triggers that keep them (loop.member init())
-    env.cr.execute("DROP TABLE IF EXISTS loop_member_count")
-    env.cr.execute("DROP FUNCTION IF EXISTS loop_member_count_delta() CASCADE")

@@ -6,16 +6,6 @@ from odoo.tools import SQL
 PAID_STATES = ("paid", "done", "invoiced")
 
 
-def company_value(field, company, cast, alias="p"):
-    """SQL of a company-dependent column's value for ``company``.
-
-    Odoo 18 keeps company-dependent values in a jsonb column keyed by company id.
-    """
-    return SQL(
-        "(%s->%s->>0)::%s", SQL.identifier(alias, field), str(company.id), SQL(cast)
-    )
-
-
 def local_date(column, tz):
     """SQL of the local calendar day of the UTC timestamp ``column``.
 

@@ -59,11 +59,14 @@ class LoopDashboard(models.AbstractModel):
         today = fields.Date.context_today(self)
         due_date = today + timedelta(days=DUE_DAYS)
 
-        stage_counts = dict(Partner._read_group(base, ["loop_stage_id"], ["__count"]))
+        # the same customers as ``base``, counted on their loop.member rows
+        members = [("company_id", "=", company.id), ("stage_id", "!=", False)]
+        Member = self.env["loop.member"]
+        stage_counts = dict(Member._read_group(members, ["stage_id"], ["__count"]))
         stages = self.env["loop.stage"].search([])
         tier_counts = dict(
-            Partner._read_group(
-                base + [("loop_tier_id", "!=", False)], ["loop_tier_id"], ["__count"]
+            Member._read_group(
+                members + [("tier_id", "!=", False)], ["tier_id"], ["__count"]
             )
         )
         tiers = self.env["loop.tier"].search([("company_id", "=", company.id)])

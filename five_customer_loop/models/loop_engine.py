@@ -3,9 +3,9 @@
 One code path serves the nightly full run and the immediate refresh of a few
 customers (after a paid order, a card move, a care record): both work on a
 batch of partner ids with a fixed number of queries per batch and company,
-whatever the batch size. Figures are company-dependent columns of
-``res_partner`` (jsonb keyed by company id) and are written with one UPDATE per
-batch, touching only the rows whose values changed.
+whatever the batch size. Figures live in ``loop.member`` (one row per
+customer and company) and are written with one statement per batch that
+touches only the rows whose values changed.
 """
 
 import json
@@ -17,42 +17,13 @@ from odoo.tools import SQL
 
 from ..lib import loop_rules
 from ..lib.loop_sql import PAID_STATES, company_amount, local_date
-from ..lib.loop_sql import company_value as _cd
+from .loop_member import FIGURES
 from .res_partner import STAT_FIELDS
 
 _logger = logging.getLogger(__name__)
 
 RUN_FIELDS = ("day", "phase", "cursor", "done", "total")
 PHASES = ("stats", "classify")
-
-# SQL type of each company-dependent figure, as exchanged with jsonb_to_recordset.
-FIELD_TYPES = {
-    "loop_first_visit": "text",
-    "loop_last_visit": "text",
-    "loop_next_visit": "text",
-    "loop_stage_date": "text",
-    "loop_visit_count": "integer",
-    "loop_visit_count_12m": "integer",
-    "loop_days_since_visit": "integer",
-    "loop_referral_paid_count": "integer",
-    "loop_referral_count": "integer",
-    "loop_referral_value_12m": "numeric",
-    "loop_referral_value_total": "numeric",
-    "loop_card_sessions": "integer",
-    "loop_card_count": "integer",
-    "loop_spend_total": "numeric",
-    "loop_spend_12m": "numeric",
-    "loop_avg_ticket": "numeric",
-    "loop_avg_interval": "numeric",
-    "loop_repurchase_rate": "numeric",
-    "loop_card_balance": "numeric",
-    "loop_tier_id": "integer",
-    "loop_stage_id": "integer",
-    "loop_segment": "text",
-    "loop_health": "text",
-    "loop_stage_pinned": "boolean",
-    "loop_recent_upgrade": "boolean",
-}
 
 
 class LoopEngine(models.AbstractModel):
@@ -62,66 +33,105 @@ class LoopEngine(models.AbstractModel):
     # ------------------------------------------------------------------ writing
     @api.model
     def _write_company_values(self, company, values_by_partner):
-        """Write company-dependent figures: ``{partner_id: {field: value}}``.
+        """Write figures of ``company``: ``{partner_id: {loop_<column>: value}}``.
 
-        One UPDATE per distinct set of fields (in practice one per call); rows
-        whose values are unchanged are not written.
+        Into ``loop.member``, the figures' one home (the partner's field
+        ``loop_x`` is the row's column ``x``). One statement per distinct set
+        of columns (in practice one per call): existing rows are updated where
+        a value differs, missing rows inserted (not when every value written is
+        empty). Returns how many rows changed.
         """
         by_fields = {}
         for partner_id, values in values_by_partner.items():
             by_fields.setdefault(tuple(sorted(values)), []).append((partner_id, values))
-        changed = set()
-        cid = str(company.id)
+        Member = self.env["loop.member"]
+        self.env["res.partner"].flush_model(["complete_name", "active", "loop_user_id"])
+        Member.flush_model()
+        now = fields.Datetime.now()
+        changed, written = [], set()
         for names, rows in by_fields.items():
-            payload = [{"id": pid, **values} for pid, values in rows]
-            columns = SQL(", ").join(
-                SQL("%s %s", SQL.identifier(name), SQL(FIELD_TYPES[name]))
-                for name in names
-            )
-            assignments = SQL(", ").join(
-                SQL(
-                    """%(col)s = CASE WHEN v.%(col)s IS NULL
-                                 THEN COALESCE(p.%(col)s, '{}'::jsonb) - %(cid)s
-                                 ELSE COALESCE(p.%(col)s, '{}'::jsonb)
-                                      || jsonb_build_object(%(cid)s, v.%(col)s) END""",
-                    col=SQL.identifier(name),
-                    cid=cid,
-                )
-                for name in names
-            )
-            differs = SQL(" OR ").join(
-                SQL(
-                    "(p.%(col)s->%(cid)s) IS DISTINCT FROM to_jsonb(v.%(col)s)",
-                    col=SQL.identifier(name),
-                    cid=cid,
-                )
-                for name in names
-            )
+            cols = [name.removeprefix("loop_") for name in names]
+            written.update(cols)
+            payload = [
+                {
+                    "partner_id": pid,
+                    **{n.removeprefix("loop_"): v for n, v in vals.items()},
+                }
+                for pid, vals in rows
+            ]
+            ident = [SQL.identifier(col) for col in cols]
             self.env.cr.execute(
                 SQL(
-                    """UPDATE res_partner p SET %(assignments)s
-                         FROM jsonb_to_recordset(%(payload)s::jsonb)
-                              AS v(id integer, %(columns)s)
-                        WHERE p.id = v.id AND (%(differs)s)
-                    RETURNING p.id""",
-                    assignments=assignments,
+                    """WITH v AS (
+                           SELECT * FROM jsonb_to_recordset(%(payload)s::jsonb)
+                                  AS v(partner_id integer, %(types)s)
+                       ), changed AS (
+                           UPDATE loop_member AS m
+                              SET %(updates)s, write_uid = %(uid)s, write_date = %(now)s
+                             FROM v
+                            WHERE m.partner_id = v.partner_id
+                              AND m.company_id = %(company)s
+                              AND (%(old)s) IS DISTINCT FROM (%(new)s)
+                        RETURNING m.id
+                       ), added AS (
+                           INSERT INTO loop_member AS m
+                                  (partner_id, company_id, name, active, user_id,
+                                   %(cols)s,
+                                   create_uid, create_date, write_uid, write_date)
+                           SELECT v.partner_id, %(company)s, p.complete_name, p.active,
+                                  p.loop_user_id, %(new)s,
+                                  %(uid)s, %(now)s, %(uid)s, %(now)s
+                             FROM v JOIN res_partner p ON p.id = v.partner_id
+                            WHERE num_nonnulls(%(new)s) > 0
+                              AND NOT EXISTS (SELECT 1 FROM loop_member o
+                                               WHERE o.partner_id = v.partner_id
+                                                 AND o.company_id = %(company)s)
+                           ON CONFLICT (partner_id, company_id) DO UPDATE
+                              SET %(excluded)s,
+                                  write_uid = %(uid)s, write_date = %(now)s
+                        RETURNING m.id
+                       )
+                       SELECT id FROM changed UNION ALL SELECT id FROM added""",
                     payload=json.dumps(payload, default=str),
-                    columns=columns,
-                    differs=differs,
+                    types=SQL(", ").join(
+                        SQL("%s %s", SQL.identifier(col), SQL(FIGURES[col]))
+                        for col in cols
+                    ),
+                    updates=SQL(", ").join(SQL("%s = v.%s", i, i) for i in ident),
+                    old=SQL(", ").join(SQL("m.%s", i) for i in ident),
+                    new=SQL(", ").join(SQL("v.%s", i) for i in ident),
+                    cols=SQL(", ").join(ident),
+                    excluded=SQL(", ").join(
+                        SQL("%s = EXCLUDED.%s", i, i) for i in ident
+                    ),
+                    uid=self.env.uid,
+                    now=now,
+                    company=company.id,
                 )
             )
-            changed.update(row[0] for row in self.env.cr.fetchall())
-        self.env["res.partner"].invalidate_model(
-            sorted({n for names in by_fields for n in names})
-        )
+            changed.extend(row[0] for row in self.env.cr.fetchall())
         if changed:
-            # the funnel's narrow copy, in the same transaction
-            self.env["loop.member"]._sync(
-                company,
-                sorted(changed),
-                written={name for names in by_fields for name in names},
-            )
+            # raw SQL: tell the ORM, so that the partners' figures (computed
+            # from these rows) and anything depending on them are recomputed
+            Member.invalidate_model(sorted(written))
+            self.env["res.partner"].invalidate_model(["loop_member_ids"])
+            Member.browse(changed).modified(sorted(written))
         return len(changed)
+
+    @api.model
+    def _figures(self, company, ids, columns):
+        """``{partner_id: (column values...)}`` of ``ids`` in ``company``."""
+        self.env["loop.member"].flush_model(columns)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id, %s FROM loop_member
+                    WHERE company_id = %s AND partner_id = ANY(%s)""",
+                SQL(", ").join(SQL.identifier(col) for col in columns),
+                company.id,
+                list(ids),
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
 
     # --------------------------------------------------------------- candidates
     @api.model
@@ -135,19 +145,21 @@ class LoopEngine(models.AbstractModel):
         """
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
         self.env["loop.card"].flush_model(["partner_id", "company_id"])
+        self.env["loop.member"].flush_model(["partner_id", "company_id"])
         orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
                     WHERE p.id = ANY(%(ids)s)
-                      AND (p.loop_stage_id ? %(cid)s OR p.loop_visit_count ? %(cid)s
+                      AND (EXISTS (SELECT 1 FROM loop_member m
+                                    WHERE m.partner_id = p.id
+                                      AND m.company_id = %(company)s)
                            OR p.id IN (SELECT src.partner_id FROM (%(orders)s) src)
                            OR p.id IN (SELECT c.partner_id FROM loop_card c
                                         WHERE c.company_id = %(company)s
                                           AND c.partner_id = ANY(%(ids)s)))
                     ORDER BY p.id""",
                 ids=list(ids),
-                cid=str(company.id),
                 company=company.id,
                 orders=orders,
             )
@@ -260,7 +272,6 @@ class LoopEngine(models.AbstractModel):
                 if visits
                 else 0.0,
                 "loop_avg_interval": round(interval, 1),
-                "loop_days_since_visit": (today - last).days if last else None,
                 "loop_next_visit": nxt and nxt.isoformat(),
                 "loop_repurchase_rate": round(float(repurchase.get(pid, 0.0)), 1),
             }
@@ -310,11 +321,12 @@ class LoopEngine(models.AbstractModel):
         for company in companies.filtered(lambda c: c.loop_segment_mode == "median"):
             amount, frequency = self.env.execute_query(
                 SQL(
-                    """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY %(ticket)s),
-                              percentile_cont(0.5) WITHIN GROUP (ORDER BY %(visits)s)
-                         FROM res_partner p WHERE %(visits)s >= 1""",
-                    ticket=_cd("loop_avg_ticket", company, "float"),
-                    visits=_cd("loop_visit_count_12m", company, "float"),
+                    """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY avg_ticket),
+                              percentile_cont(0.5) WITHIN GROUP
+                                  (ORDER BY visit_count_12m)
+                         FROM loop_member
+                        WHERE company_id = %s AND visit_count_12m >= 1""",
+                    company.id,
                 )
             )[0]
             company.write(
@@ -330,32 +342,31 @@ class LoopEngine(models.AbstractModel):
         """Tier, segment, health, referral count and stage of ``ids``."""
         if not ids:
             return 0
-        rows = self.env.execute_query(
+        self.env["loop.member"].flush_model()
+        self.env["res.partner"].flush_model(["loop_user_id", "loop_referred_by_id"])
+        read = self.env.execute_query(
             SQL(
-                """SELECT p.id, %(visits)s, %(visits_12m)s, %(spend_12m)s, %(ticket)s,
-                          %(interval)s, %(days)s, %(tier)s, %(segment)s, %(health)s,
-                          p.loop_user_id, %(referrals)s, %(recent)s, %(stage)s,
-                          %(pinned)s, %(referred)s, %(value_12m)s, %(value)s
-                     FROM res_partner p WHERE p.id = ANY(%(ids)s)""",
-                visits=_cd("loop_visit_count", company, "integer"),
-                visits_12m=_cd("loop_visit_count_12m", company, "integer"),
-                spend_12m=_cd("loop_spend_12m", company, "float"),
-                ticket=_cd("loop_avg_ticket", company, "float"),
-                interval=_cd("loop_avg_interval", company, "float"),
-                days=_cd("loop_days_since_visit", company, "integer"),
-                tier=_cd("loop_tier_id", company, "integer"),
-                segment=_cd("loop_segment", company, "text"),
-                health=_cd("loop_health", company, "text"),
-                referrals=_cd("loop_referral_paid_count", company, "integer"),
-                recent=_cd("loop_recent_upgrade", company, "boolean"),
-                stage=_cd("loop_stage_id", company, "integer"),
-                pinned=_cd("loop_stage_pinned", company, "boolean"),
-                referred=_cd("loop_referral_count", company, "integer"),
-                value_12m=_cd("loop_referral_value_12m", company, "float"),
-                value=_cd("loop_referral_value_total", company, "float"),
+                """SELECT p.id, m.visit_count, m.visit_count_12m,
+                          m.spend_12m::float, m.avg_ticket::float,
+                          m.avg_interval::float, m.last_visit, m.tier_id,
+                          m.segment, m.health, p.loop_user_id,
+                          m.referral_paid_count, m.recent_upgrade, m.stage_id,
+                          m.stage_pinned, m.referral_count,
+                          m.referral_value_12m::float,
+                          m.referral_value_total::float
+                     FROM res_partner p
+                     LEFT JOIN loop_member m
+                            ON m.partner_id = p.id AND m.company_id = %(company)s
+                    WHERE p.id = ANY(%(ids)s)""",
+                company=company.id,
                 ids=list(ids),
             )
         )
+        # the last visit (column 6) becomes the days since it, as of ``today``
+        rows = [
+            (*row[:6], (today - row[6]).days if row[6] else None, *row[7:])
+            for row in read
+        ]
         # referred customers in this company's loop (a stage or a paid visit):
         # paying ones, all, and their spend attributed to the referrer
         referrals = {
@@ -363,18 +374,17 @@ class LoopEngine(models.AbstractModel):
             for row in self.env.execute_query(
                 SQL(
                     """SELECT p.loop_referred_by_id,
-                              COUNT(*) FILTER (WHERE %(visits)s >= 1), COUNT(*),
-                              COALESCE(SUM(%(spend_12m)s), 0),
-                              COALESCE(SUM(%(spend)s), 0)
+                              COUNT(*) FILTER (WHERE m.visit_count >= 1), COUNT(*),
+                              COALESCE(SUM(m.spend_12m), 0),
+                              COALESCE(SUM(m.spend_total), 0)
                          FROM res_partner p
+                         JOIN loop_member m
+                           ON m.partner_id = p.id AND m.company_id = %(company)s
                         WHERE p.loop_referred_by_id = ANY(%(ids)s)
-                          AND (p.loop_stage_id ? %(cid)s OR %(visits)s >= 1)
+                          AND (m.stage_id IS NOT NULL OR m.visit_count >= 1)
                         GROUP BY p.loop_referred_by_id""",
                     ids=list(ids),
-                    cid=str(company.id),
-                    visits=_cd("loop_visit_count", company, "integer"),
-                    spend_12m=_cd("loop_spend_12m", company, "numeric"),
-                    spend=_cd("loop_spend_total", company, "numeric"),
+                    company=company.id,
                 )
             )
         }
@@ -486,14 +496,11 @@ class LoopEngine(models.AbstractModel):
         lost = stages.filtered("is_lost")[:1]
         if pinned is None:
             pinned = {
-                row[0]
-                for row in self.env.execute_query(
-                    SQL(
-                        "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s",
-                        list(ids),
-                        _cd("loop_stage_pinned", company, "boolean"),
-                    )
-                )
+                pid
+                for pid, (flag,) in self._figures(
+                    company, ids, ["stage_pinned"]
+                ).items()
+                if flag
             }
         rules = [
             (stage, stage._rule_domain_list())
@@ -513,36 +520,34 @@ class LoopEngine(models.AbstractModel):
     def _rule_matches(self, company, ids, rules):
         """For each ``(stage, domain)`` of ``rules``, the ids of ``ids`` matching it.
 
-        The ORM compiles each rule (with the record rules of the current user)
-        and a single query evaluates all of them on every partner of the batch.
-        A rule that needs a join falls back to its own search.
+        Rules are domains over ``loop.member``. The ORM compiles each (with the
+        record rules of the current user) and a single query evaluates all of
+        them on the rows of the batch in ``company``. A rule that needs a join
+        falls back to its own search.
         """
-        partners = (
-            self.env["res.partner"]
-            .with_company(company)
-            .with_context(active_test=False)
-        )
+        members = self.env["loop.member"].with_context(active_test=False)
+        base = [("company_id", "=", company.id), ("partner_id", "in", list(ids))]
         conditions, searched = [], {}
         for index, (_stage, domain) in enumerate(rules):
-            query = partners._search(domain) if domain else None
+            query = members._search(domain) if domain else None
             if query is None:
                 conditions.append(SQL("TRUE"))
             elif query.is_empty():
                 conditions.append(SQL("FALSE"))
-            elif query.from_clause.code == SQL.identifier(partners._table).code:
+            elif query.from_clause.code == SQL.identifier(members._table).code:
                 conditions.append(SQL("(%s)", query.where_clause or SQL("TRUE")))
             else:
-                searched[index] = set(
-                    partners.search([("id", "in", list(ids))] + domain).ids
-                )
+                searched[index] = set(members.search(base + domain).partner_id.ids)
                 conditions.append(SQL("FALSE"))
         rows = self.env.execute_query(
             SQL(
-                "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
-                SQL.identifier(partners._table, "id"),
+                "SELECT %s, %s FROM %s WHERE %s = %s AND %s = ANY(%s)",
+                SQL.identifier(members._table, "partner_id"),
                 SQL(", ").join(conditions),
-                SQL.identifier(partners._table),
-                SQL.identifier(partners._table, "id"),
+                SQL.identifier(members._table),
+                SQL.identifier(members._table, "company_id"),
+                company.id,
+                SQL.identifier(members._table, "partner_id"),
                 list(ids),
             )
         )
@@ -564,15 +569,12 @@ class LoopEngine(models.AbstractModel):
         if not targets:
             return []
         if current is None:
-            current = dict(
-                self.env.execute_query(
-                    SQL(
-                        "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
-                        _cd("loop_stage_id", company, "integer"),
-                        list(targets),
-                    )
-                )
-            )
+            current = {
+                pid: stage_id
+                for pid, (stage_id,) in self._figures(
+                    company, targets, ["stage_id"]
+                ).items()
+            }
         now = fields.Datetime.now()
         moved = {pid: sid for pid, sid in targets.items() if current.get(pid) != sid}
         values = {
@@ -821,13 +823,6 @@ class LoopEngine(models.AbstractModel):
         if len(ids) < size:
             if phase == "stats":
                 self._update_segment_thresholds(companies)
-            else:
-                # the funnel's table checked against every customer's figures
-                # (writers other than the engine, merged partners), then the
-                # run's changes to its totals folded into one row each
-                for company in companies:
-                    self.env["loop.member"]._sync(company)
-                self.env["loop.member"]._compact_counts()
             state["phase"] += 1
             state["cursor"] = 0
         _logger.info(

@@ -33,8 +33,9 @@ class LoopStage(models.Model):
     rule_domain = fields.Char(
         string="Rule",
         default="[]",
-        help="Domain over the customer's statistics: a customer matching it "
-        "qualifies for this stage. An empty rule matches every customer.",
+        help="Domain over the customer's figures in the loop (Customer in the "
+        "Loop): a customer matching it qualifies for this stage. An empty rule "
+        "matches every customer.",
     )
     active = fields.Boolean(default=True)
     customer_count = fields.Integer(compute="_compute_funnel_figures")
@@ -66,7 +67,7 @@ class LoopStage(models.Model):
             raise ValidationError(self.env._("Only one stage can be the Lost stage."))
 
     def _rule_domain_list(self):
-        """The stage rule as a domain list, validated against res.partner."""
+        """The stage rule as a domain list, validated against loop.member."""
         self.ensure_one()
         text = (self.rule_domain or "[]").strip() or "[]"
         try:
@@ -74,9 +75,9 @@ class LoopStage(models.Model):
             if not isinstance(domain, list | tuple):
                 raise ValueError
             domain = list(domain)
-            partners = self.env["res.partner"]
+            members = self.env["loop.member"]
             # Builds the SQL without running it: unknown fields or operators fail here.
-            partners._where_calc(expression.normalize_domain(domain))
+            members._where_calc(expression.normalize_domain(domain))
         except (ValueError, SyntaxError, TypeError, KeyError, AssertionError) as err:
             raise ValidationError(
                 self.env._(
@@ -92,8 +93,10 @@ class LoopStage(models.Model):
     def _compute_funnel_figures(self):
         company = self.env.company
         counts = dict(
-            self.env["res.partner"]._read_group(
-                [("loop_stage_id", "in", self.ids)], ["loop_stage_id"], ["__count"]
+            self.env["loop.member"]._read_group(
+                [("stage_id", "in", self.ids), ("company_id", "=", company.id)],
+                ["stage_id"],
+                ["__count"],
             )
         )
         figures = self._stage_history_figures(company) if self.ids else {}

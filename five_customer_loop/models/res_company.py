@@ -122,7 +122,6 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._loop_create_default_tiers()
-        self.env["res.partner"]._loop_stage_indexes(companies)
         return companies
 
     def _loop_create_default_tiers(self):

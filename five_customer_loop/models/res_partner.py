@@ -4,11 +4,12 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..lib import booking_rules as rules
 from ..lib.loop_sql import PAID_STATES
-from ..lib.loop_sql import company_value as _cd
+from .loop_member import FIGURES, HEALTH, SEGMENTS
 
 SENSITIVE = "five_customer_loop.group_loop_user"
 # Bookings still to come.
@@ -21,14 +22,6 @@ AGE_BANDS = [
     ("40s", "40-49"),
     ("50s", "50-59"),
     ("60p", "60 and over"),
-]
-
-SEGMENTS = [
-    ("new", "New Customer"),
-    ("big", "Big Customer"),
-    ("potential", "Potential"),
-    ("loyal", "Loyal"),
-    ("occasional", "Occasional"),
 ]
 
 # Lunar birthday (农历生日): month 1 (正月) to 12 (腊月), day 1 (初一) to 30 (三十).
@@ -48,13 +41,6 @@ LUNAR_MONTHS = [
 ]
 LUNAR_DAYS = [(str(day), f"Day {day}") for day in range(1, 31)]
 
-HEALTH = [
-    ("none", "No Visit Yet"),
-    ("good", "Healthy"),
-    ("at_risk", "At Risk"),
-    ("lost", "Lost"),
-]
-
 # The loop status the till shows (static/src/pos/pos_store.js reads them again).
 POS_LOOP_FIELDS = (
     "loop_tier_name",
@@ -64,7 +50,10 @@ POS_LOOP_FIELDS = (
     "loop_card_sessions",
 )
 
-# Figures the batch engine writes for each company (company-dependent columns).
+# The partner's figures: loop_<column> for each of these loop.member columns.
+FIGURE_COLUMNS = (*FIGURES, "days_since_visit")
+
+# Figures the statistics phase of the engine writes (loop.member columns).
 STAT_FIELDS = (
     "loop_first_visit",
     "loop_last_visit",
@@ -74,17 +63,27 @@ STAT_FIELDS = (
     "loop_spend_12m",
     "loop_avg_ticket",
     "loop_avg_interval",
-    "loop_days_since_visit",
     "loop_next_visit",
     "loop_repurchase_rate",
 )
 
-# Share of each res_partner page filled by inserts (see ResPartner.init).
-PARTNER_FILLFACTOR = 50
 
-# Company-dependent many2one of the loop read without the ORM's existence
-# sub-select (see ResPartner._field_to_sql).
-LOOP_MANY2ONE = ("loop_stage_id", "loop_tier_id")
+def _figure(field_class, column, **kwargs):
+    """The partner's ``loop_<column>``: the current company's loop.member row.
+
+    Not stored (the row is the one home of the figure), searchable as a
+    condition on that row; a customer without a row in the company reads
+    empty and matches conditions an empty row matches.
+    """
+    return field_class(
+        compute="_compute_loop_figures",
+        search=lambda partners, operator, value: partners._loop_search_figure(
+            column, operator, value
+        ),
+        compute_sudo=True,
+        readonly=True,
+        **kwargs,
+    )
 
 
 def _age_band(birthday, today):
@@ -162,77 +161,63 @@ class ResPartner(models.Model):
         "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
     )
 
-    # ------------------------------------------------------- consumption archive
-    # The figures below are rewritten for every customer by the nightly batch
-    # (the days since the last visit change every day). They carry no index
-    # (``index=False``; company-dependent fields get one by default): an
-    # indexed column that changes forbids PostgreSQL's in-place (HOT) update,
-    # so each nightly write would also insert into every index of res_partner.
-    loop_first_visit = fields.Date(
-        string="First Visit", company_dependent=True, index=False, readonly=True
-    )
-    loop_last_visit = fields.Date(
-        string="Last Visit", company_dependent=True, index=False, readonly=True
-    )
-    loop_visit_count = fields.Integer(
-        string="Visits",
-        company_dependent=True,
-        index=False,
+    # ------------------------------------------------ figures (loop.member rows)
+    loop_member_ids = fields.One2many(
+        "loop.member",
+        "partner_id",
+        string="Loop Figures",
         readonly=True,
+        # the rows of archived customers too: their name and state follow
+        context={"active_test": False},
+    )
+    loop_first_visit = _figure(fields.Date, "first_visit", string="First Visit")
+    loop_last_visit = _figure(fields.Date, "last_visit", string="Last Visit")
+    loop_visit_count = _figure(
+        fields.Integer,
+        "visit_count",
+        string="Visits",
         help="Distinct days with a paid order.",
     )
-    loop_visit_count_12m = fields.Integer(
-        string="Visits (12 Months)", company_dependent=True, index=False, readonly=True
+    loop_visit_count_12m = _figure(
+        fields.Integer, "visit_count_12m", string="Visits (12 Months)"
     )
-    loop_spend_total = fields.Float(
+    loop_spend_total = _figure(
+        fields.Float,
+        "spend_total",
         string="Total Spend",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits="Account",
         help="Paid orders net of refunds, in company currency.",
     )
-    loop_spend_12m = fields.Float(
+    loop_spend_12m = _figure(
+        fields.Float,
+        "spend_12m",
         string="12-Month Spend",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits="Account",
         help="Paid orders of the last 12 months net of refunds, in company currency.",
     )
-    loop_avg_ticket = fields.Float(
+    loop_avg_ticket = _figure(
+        fields.Float,
+        "avg_ticket",
         string="Average Ticket",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits="Account",
         help="Total spend divided by the number of visits.",
     )
-    loop_avg_interval = fields.Float(
-        string="Average Interval (days)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
-        digits=(16, 1),
+    loop_avg_interval = _figure(
+        fields.Float, "avg_interval", string="Average Interval (days)", digits=(16, 1)
     )
-    loop_days_since_visit = fields.Integer(
-        string="Days Since Last Visit",
-        company_dependent=True,
-        index=False,
-        readonly=True,
+    loop_days_since_visit = _figure(
+        fields.Integer, "days_since_visit", string="Days Since Last Visit"
     )
-    loop_next_visit = fields.Date(
+    loop_next_visit = _figure(
+        fields.Date,
+        "next_visit",
         string="Expected Next Visit",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="Last visit plus the customer's average interval.",
     )
-    loop_repurchase_rate = fields.Float(
+    loop_repurchase_rate = _figure(
+        fields.Float,
+        "repurchase_rate",
         string="Repurchase Rate (%)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits=(16, 1),
         help="Share of the distinct products bought that were bought again on "
         "another visit.",
@@ -240,70 +225,68 @@ class ResPartner(models.Model):
     loop_top_products = fields.Text(
         string="Top Services and Products", compute="_compute_loop_top_products"
     )
-
-    # ------------------------------------------------------------------- the loop
-    loop_tier_id = fields.Many2one(
-        "loop.tier",
-        string="Tier",
-        company_dependent=True,
-        readonly=True,
-        ondelete="set null",
+    loop_tier_id = _figure(
+        fields.Many2one, "tier_id", comodel_name="loop.tier", string="Tier"
     )
-    loop_segment = fields.Selection(
-        SEGMENTS,
-        string="Value Segment",
-        company_dependent=True,
-        index=False,
-        readonly=True,
+    loop_segment = _figure(
+        fields.Selection, "segment", selection=SEGMENTS, string="Value Segment"
     )
-    loop_stage_id = fields.Many2one(
-        "loop.stage",
-        string="Stage",
-        company_dependent=True,
-        group_expand="_read_group_loop_stage_ids",
-        ondelete="set null",
+    loop_stage_id = _figure(
+        fields.Many2one, "stage_id", comodel_name="loop.stage", string="Stage"
     )
-    loop_stage_date = fields.Datetime(
-        string="In Stage Since", company_dependent=True, index=False, readonly=True
-    )
-    loop_stage_pinned = fields.Boolean(
+    loop_stage_date = _figure(fields.Datetime, "stage_date", string="In Stage Since")
+    loop_stage_pinned = _figure(
+        fields.Boolean,
+        "stage_pinned",
         string="Stage Pinned",
-        company_dependent=True,
-        readonly=True,
         help="A manager fixed the stage by hand: the nightly rules leave it alone.",
     )
-    loop_health = fields.Selection(
-        HEALTH, string="Health", company_dependent=True, index=False, readonly=True
-    )
-    loop_recent_upgrade = fields.Boolean(
+    loop_health = _figure(fields.Selection, "health", selection=HEALTH, string="Health")
+    loop_recent_upgrade = _figure(
+        fields.Boolean,
+        "recent_upgrade",
         string="Upgraded in 12 Months",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="The customer's tier went up during the last 12 months.",
     )
-    loop_referral_paid_count = fields.Integer(
+    loop_referral_paid_count = _figure(
+        fields.Integer,
+        "referral_paid_count",
         string="Paying Referrals",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="Referred customers who paid at least one visit.",
     )
-    loop_card_balance = fields.Float(
-        string="Stored Value",
-        company_dependent=True,
-        index=False,
-        readonly=True,
+    loop_referral_count = _figure(
+        fields.Integer,
+        "referral_count",
+        string="Customers Brought",
+        help="Customers this customer brought who take part in this company's "
+        "loop (they have a stage or a paid visit).",
+    )
+    loop_referral_value_12m = _figure(
+        fields.Float,
+        "referral_value_12m",
+        string="Referral Value (12 Months)",
         digits="Account",
+        help="12-month spend, net of refunds, of the customers this customer "
+        "brought directly.",
     )
-    loop_card_sessions = fields.Integer(
-        string="Sessions Left", company_dependent=True, index=False, readonly=True
+    loop_referral_value_total = _figure(
+        fields.Float,
+        "referral_value_total",
+        string="Referral Value (Lifetime)",
+        digits="Account",
+        help="Total spend, net of refunds, of the customers this customer brought "
+        "directly.",
     )
-    loop_card_count = fields.Integer(
+    loop_card_balance = _figure(
+        fields.Float, "card_balance", string="Stored Value", digits="Account"
+    )
+    loop_card_sessions = _figure(
+        fields.Integer, "card_sessions", string="Sessions Left"
+    )
+    loop_card_count = _figure(
+        fields.Integer,
+        "card_count",
         string="Active Cards",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="Cards with value or sessions left.",
     )
     loop_tier_name = fields.Char(string="Tier Name", compute="_compute_loop_pos_names")
@@ -346,6 +329,62 @@ class ResPartner(models.Model):
                 partner.loop_age_band = _age_band(partner.loop_birthday, today)
             elif not partner.loop_age_band:
                 partner.loop_age_band = False
+
+    @api.depends_context("company")
+    @api.depends(
+        "loop_member_ids.company_id",
+        "loop_member_ids.days_since_visit",
+        *(f"loop_member_ids.{column}" for column in FIGURES),
+    )
+    def _compute_loop_figures(self):
+        """The current company's loop.member row of each partner, read at once."""
+        ids = [pid for pid in self._origin.ids if pid]
+        members = self.env["loop.member"].with_context(active_test=False)
+        if ids:
+            members = members.search(
+                [("partner_id", "in", ids), ("company_id", "=", self.env.company.id)]
+            )
+        by_partner = {member.partner_id.id: member for member in members}
+        empty = members.browse()
+        for partner in self:
+            member = by_partner.get(partner._origin.id, empty)
+            for column in FIGURE_COLUMNS:
+                partner[f"loop_{column}"] = member[column]
+
+    def _loop_search_figure(self, column, operator, value):
+        """``loop_<column> <operator> <value>`` as a condition on the rows.
+
+        The current company's rows that match; a partner without a row reads
+        empty figures, so also those when an empty row would match.
+        """
+        leaf = [(column, operator, value)]
+        # sudo: the condition reads the current company's figures, which the
+        # user sees on the partner anyway; loop.member itself is for loop users
+        Member = self.env["loop.member"].sudo().with_context(active_test=False)
+        company = [("company_id", "=", self.env.company.id)]
+        matching = Member._search(company + leaf)
+        domain = [
+            (
+                "id",
+                "in",
+                matching.subselect(SQL.identifier(Member._table, "partner_id")),
+            )
+        ]
+        if Member.new({}).filtered_domain(leaf):
+            rows = Member._search(company)
+            domain = expression.OR(
+                [
+                    domain,
+                    [
+                        (
+                            "id",
+                            "not in",
+                            rows.subselect(SQL.identifier(Member._table, "partner_id")),
+                        )
+                    ],
+                ]
+            )
+        return domain
 
     @api.depends("loop_health")
     def _compute_loop_kanban_color(self):
@@ -411,81 +450,6 @@ class ResPartner(models.Model):
             partner.loop_top_products = "\n".join(
                 f"{name} × {qty:g}" for qty, name in top
             )
-
-    @api.model
-    def _read_group_loop_stage_ids(self, stages, domain):
-        return stages.search([])
-
-    # ------------------------------------------------------------------ database
-    def init(self):
-        res = super().init()
-        # Databases made by an earlier version hold the default index of the
-        # figures the nightly batch rewrites: drop them (see the fields above).
-        for name, field in self._fields.items():
-            if name.startswith("loop_") and field.company_dependent and not field.index:
-                self.env.cr.execute(
-                    SQL(
-                        "DROP INDEX IF EXISTS %s",
-                        SQL.identifier(f"res_partner__{name}_index"),
-                    )
-                )
-        self._loop_stage_indexes(self.env["res.company"].search([]))
-        # The nightly batch rewrites every customer's row. With room left in each
-        # page, PostgreSQL writes the new version next to the old one without
-        # touching the indexes (HOT update): about ten times cheaper. Only set
-        # when nobody chose a fill factor for res_partner already; it applies to
-        # the pages written from now on.
-        self.env.cr.execute(
-            "SELECT reloptions FROM pg_class WHERE oid = 'res_partner'::regclass"
-        )
-        options = self.env.cr.fetchone()[0] or []
-        if not any(option.startswith("fillfactor=") for option in options):
-            self.env.cr.execute(
-                SQL(
-                    "ALTER TABLE res_partner SET (fillfactor = %s)",
-                    SQL(str(PARTNER_FILLFACTOR)),
-                )
-            )
-        return res
-
-    @api.model
-    def _loop_stage_indexes(self, companies):
-        """Index each company's funnel column: its customers of a stage, by name.
-
-        The funnel opens every stage on its first page of customers in the
-        partner order (name, id): this index hands them over directly and
-        counts a small stage without reading every customer. The indexed
-        expression is the one ``_field_to_sql`` gives the ORM's queries.
-        """
-        for company in companies:
-            self.env.cr.execute(
-                SQL(
-                    """CREATE INDEX IF NOT EXISTS %(name)s ON res_partner
-                           (((loop_stage_id->%(cid)s->>0)::int4),
-                            complete_name, id DESC)""",
-                    name=SQL.identifier(
-                        f"res_partner_loop_stage_company_{company.id}_index"
-                    ),
-                    cid=str(company.id),
-                )
-            )
-
-    def _field_to_sql(self, alias, fname, query=None, flush=True):
-        """The loop's stage and tier, read straight from their column.
-
-        For a company-dependent many2one the ORM wraps the value in a
-        sub-select on the target table (``(SELECT id FROM loop_stage WHERE id =
-        ...)``) that PostgreSQL runs for every row: grouping the funnel by stage
-        over 100,000 customers took seconds. Deleting a stage or a tier already
-        clears the references to it (the ORM's ``ondelete`` handling of
-        company-dependent many2one), so the plain value is the same.
-        """
-        field = self._fields.get(fname)
-        if fname in LOOP_MANY2ONE and not field.get_company_dependent_fallback(self):
-            self.check_field_access_rights("read", [fname])
-            column = SQL.identifier(alias, fname, to_flush=field if flush else None)
-            return SQL("(%s->%s->>0)::int4", column, str(self.env.company.id))
-        return super()._field_to_sql(alias, fname, query, flush)
 
     # ---------------------------------------------------------------- constraints
     @api.constrains("loop_birthday")
@@ -626,29 +590,6 @@ class ResPartner(models.Model):
         )
 
     # ------------------------------------------------------------------ referrals
-    loop_referral_count = fields.Integer(
-        string="Customers Brought",
-        company_dependent=True,
-        readonly=True,
-        help="Customers this customer brought who take part in this company's "
-        "loop (they have a stage or a paid visit).",
-    )
-    loop_referral_value_12m = fields.Float(
-        string="Referral Value (12 Months)",
-        company_dependent=True,
-        readonly=True,
-        digits="Account",
-        help="12-month spend, net of refunds, of the customers this customer "
-        "brought directly.",
-    )
-    loop_referral_value_total = fields.Float(
-        string="Referral Value (Lifetime)",
-        company_dependent=True,
-        readonly=True,
-        digits="Account",
-        help="Total spend, net of refunds, of the customers this customer brought "
-        "directly.",
-    )
     loop_referral_network_count = fields.Integer(
         string="Referral Network",
         compute="_compute_loop_referral_network_count",
@@ -779,21 +720,21 @@ class ResPartner(models.Model):
             return
         company = self.env.company
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
-        self.flush_model(["loop_stage_id", "loop_visit_count"])
+        self.env["loop.member"].flush_model(["stage_id", "visit_count"])
         known = {
             row[0]
             for row in self.env.execute_query(
                 SQL(
                     """SELECT p.id FROM res_partner p
+                         LEFT JOIN loop_member m
+                                ON m.partner_id = p.id AND m.company_id = %(company)s
                         WHERE p.id = ANY(%(ids)s)
-                          AND (p.loop_stage_id ? %(cid)s OR %(visits)s >= 1
+                          AND (m.stage_id IS NOT NULL OR m.visit_count >= 1
                                OR EXISTS (SELECT 1 FROM pos_order o
                                            WHERE o.partner_id = p.id
                                              AND o.company_id = %(company)s
                                              AND o.state IN %(states)s))""",
                     ids=referrers.ids,
-                    cid=str(company.id),
-                    visits=_cd("loop_visit_count", company, "integer"),
                     company=company.id,
                     states=PAID_STATES,
                 )
@@ -832,8 +773,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------ POS
     @api.model
     def _load_pos_data_fields(self, config_id):
-        # company-dependent figures are read in the POS company (the POS session
-        # puts it in the context)
+        # the figures are those of the POS company (the POS session puts it in
+        # the context)
         return [*super()._load_pos_data_fields(config_id), *POS_LOOP_FIELDS]
 
     # ------------------------------------------------------- bookings, visit plan
@@ -952,20 +893,22 @@ class ResPartner(models.Model):
         self.env["calendar.event"].flush_model(
             ["loop_partner_id", "loop_state", "start", "is_loop_booking", "active"]
         )
+        self.env["loop.member"].flush_model(["next_visit"])
         today = company._loop_today()
         limit = today + timedelta(days=company.loop_visit_due_days)
         restrict = SQL("AND p.id = ANY(%s)", list(ids)) if ids is not None else SQL()
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
-                    WHERE p.active AND %(next)s <= %(limit)s %(restrict)s
+                     JOIN loop_member m
+                       ON m.partner_id = p.id AND m.company_id = %(company)s
+                    WHERE p.active AND m.next_visit <= %(limit)s %(restrict)s
                       AND NOT EXISTS (
                           SELECT 1 FROM calendar_event e
                            WHERE e.loop_partner_id = p.id AND e.is_loop_booking
                              AND e.active AND e.loop_company_id = %(company)s
                              AND e.loop_state IN %(upcoming)s
                              AND e.start >= %(now)s)""",
-                next=_cd("loop_next_visit", company, "date"),
                 limit=limit,
                 restrict=restrict,
                 company=company.id,

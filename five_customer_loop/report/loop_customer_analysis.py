@@ -44,7 +44,8 @@ class LoopCustomerAnalysis(models.Model):
     )
 
     def _value(self, field, cast):
-        return SQL("(p.%s->c.id::text->>0)::%s", SQL.identifier(field), SQL(cast))
+        """A figure of the customer's loop.member row (``loop_x`` is column x)."""
+        return SQL("m.%s::%s", SQL.identifier(field.removeprefix("loop_")), SQL(cast))
 
     @property
     def _table_query(self):
@@ -67,9 +68,10 @@ class LoopCustomerAnalysis(models.Model):
                         ELSE 0 END AS revenue_share,
                    COALESCE(%(visits)s, 0) AS visits_12m,
                    COALESCE(%(visits)s, 0) AS visit_frequency
-              FROM res_partner p
-              JOIN res_company c ON p.loop_stage_id ? c.id::text
-             WHERE p.active
+              FROM loop_member m
+              JOIN res_partner p ON p.id = m.partner_id
+              JOIN res_company c ON c.id = m.company_id
+             WHERE p.active AND m.stage_id IS NOT NULL
             WINDOW w AS (PARTITION BY c.id)
             """,
             stage=self._value("loop_stage_id", "integer"),

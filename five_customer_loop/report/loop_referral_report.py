@@ -52,7 +52,8 @@ class LoopReferralReport(models.Model):
     )
 
     def _value(self, field, cast):
-        return SQL("(p.%s->c.id::text->>0)::%s", SQL.identifier(field), SQL(cast))
+        """A figure of the customer's loop.member row (``loop_x`` is column x)."""
+        return SQL("m.%s::%s", SQL.identifier(field.removeprefix("loop_")), SQL(cast))
 
     @property
     def _table_query(self):
@@ -81,8 +82,9 @@ class LoopReferralReport(models.Model):
                    %(value_12m)s AS value_12m, %(value)s AS value_total,
                    COALESCE(r.reward_count, 0) AS reward_count,
                    COALESCE(r.reward_value, 0) AS reward_value
-              FROM res_partner p
-              JOIN res_company c ON p.loop_referral_count ? c.id::text
+              FROM loop_member m
+              JOIN res_partner p ON p.id = m.partner_id
+              JOIN res_company c ON c.id = m.company_id
               LEFT JOIN (SELECT referrer_id, company_id, COUNT(*) AS reward_count,
                                 SUM(referrer_amount) AS reward_value
                            FROM loop_referral_reward

@@ -181,7 +181,17 @@ class LoopCase(AccountTestInvoicingCommon):
         """The partner's loop figures as seen from ``company``."""
         partner = partner.with_company(company or self.company)
         partner.invalidate_recordset()
+        self.env["loop.member"].invalidate_model()
         return partner
+
+    def days_since(self, partner, when, company=None):
+        """Days since the partner's last visit as read at ``when``.
+
+        The figure is computed when read (it changes every day without any
+        order), so a test reads it at a pinned moment.
+        """
+        with freeze_time(when):
+            return self.figures(partner, company).loop_days_since_visit
 
 
 _SHANGHAI_OFFSET = datetime(2000, 1, 1, 8) - datetime(2000, 1, 1)

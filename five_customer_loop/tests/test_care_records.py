@@ -128,15 +128,15 @@ class TestCareRecords(RefusalMixin, LoopCase):
         self.loop_order(self.alice, 300.0, "2026-06-01 10:00:00")
         with freeze_time("2026-06-05 04:00:00"):
             self.env["loop.engine"].refresh_partners(self.alice)
-        self.assertEqual(self.figures(self.alice).loop_days_since_visit, 4)
+        self.assertEqual(self.days_since(self.alice, "2026-06-05 04:00:00"), 4)
         # a new care record on 20 June: 1 June to 20 June is 19 days
         with freeze_time("2026-06-20 04:00:00"):
             care = self._care(state="done")
-        self.assertEqual(self.figures(self.alice).loop_days_since_visit, 19)
+        self.assertEqual(self.days_since(self.alice, "2026-06-20 04:00:00"), 19)
         # cancelled on 25 June: 24 days
         with freeze_time("2026-06-25 04:00:00"):
             care.action_cancel()
-        self.assertEqual(self.figures(self.alice).loop_days_since_visit, 24)
+        self.assertEqual(self.days_since(self.alice, "2026-06-25 04:00:00"), 24)
 
     def test_partner_smart_button(self):
         self._care()

@@ -187,8 +187,8 @@ class TestEngineBatch(LoopCase):
 
 # Pinned query counts of one cron batch (any size, any number of companies
 # stays the same: the test company and the main company here).
-# Each write of figures is followed by one copy into the funnel's table
-# (loop.member): one in the statistics phase, two in the classification.
-# The run's state is a record (loop.engine.run) read and written each batch.
-STATS_QUERIES = 27
-CLASSIFY_QUERIES = 59
+# Figures are written into loop.member (one statement per write, then the
+# ORM is told with modified()); the run's state is a record (loop.engine.run)
+# read and written each batch.
+STATS_QUERIES = 26
+CLASSIFY_QUERIES = 56

@@ -10,7 +10,7 @@ TODAY = "2026-06-30 12:00:00"
 
 @tagged("post_install", "-at_install")
 class TestLoopMember(LoopCase):
-    """The funnel's table repeats each customer's figures per company."""
+    """loop.member: each customer's figures per company, the funnel's cards."""
 
     @classmethod
     def setUpClass(cls):
@@ -156,14 +156,18 @@ class TestLoopMember(LoopCase):
             .search([("partner_id", "=", dora.id)])
         )
 
-    def test_sync_of_a_whole_company_repairs_the_table(self):
+    def test_nightly_run_rebuilds_a_deleted_row(self):
         emma = self.customer("Emma")
         self.loop_order(emma, 120.0, "2026-06-01 10:00:00")
         self.env.cr.execute("DELETE FROM loop_member WHERE partner_id = %s", [emma.id])
         self.Member.invalidate_model()
+        self.env["res.partner"].invalidate_model()
         self.assertFalse(self.member(emma))
-        self.env["loop.member"]._sync(self.company)
+        self.assertEqual(self.figures(emma).loop_visit_count, 0)
+        with freeze_time(TODAY):
+            self.env["loop.engine"].run_all()
         self.assertEqual(self.member(emma).spend_12m, 120.0)
+        self.assertEqual(self.figures(emma).loop_stage_id, self.attract)
 
     def test_open_card_opens_the_customer(self):
         fay = self.customer("Fay")
@@ -178,8 +182,8 @@ class TestLoopMember(LoopCase):
     def _totals(self, company, exact=False):
         """{(stage, health): (count, spend)} of ``company``'s active customers.
 
-        ``exact``: counted from the customers themselves, else as the funnel
-        reads them (loop_member_count).
+        ``exact``: counted with SQL from the rows, else as the funnel reads
+        them (the ORM's grouped read).
         """
         Member = self.env["loop.member"].with_context(allowed_company_ids=[company.id])
         if exact:
@@ -237,24 +241,19 @@ class TestLoopMember(LoopCase):
         self.assertEqual(
             self._totals(self.company_2), self._totals(self.company_2, exact=True)
         )
-        # folding the recorded changes keeps the totals
-        before = self._totals(self.company)
-        self.env["loop.member"]._compact_counts()
-        self.assertEqual(self._totals(self.company), before)
-        self.env.cr.execute("SELECT COUNT(*) FROM loop_member_count")
-        folded = self.env.cr.fetchone()[0]
+        # the totals are the rows themselves: a row written around the engine
+        # shows at once
         self.env.cr.execute(
-            """SELECT COUNT(DISTINCT (company_id, stage_id, health))
-                 FROM loop_member WHERE active"""
+            "UPDATE loop_member SET health = 'at_risk' WHERE partner_id = %s",
+            [alice.id],
         )
-        self.assertEqual(folded, self.env.cr.fetchone()[0])
-        # the funnel reads these totals, not the customers
-        self.env.cr.execute(
-            "INSERT INTO loop_member_count VALUES (%s, %s, 'good', 5, 0)",
-            [self.company.id, self.attract.id],
-        )
-        self.assertNotEqual(
+        self.Member.invalidate_model()
+        self.assertEqual(
             self._totals(self.company), self._totals(self.company, exact=True)
+        )
+        self.assertEqual(
+            self._totals(self.company)[(self.lockin.id, "at_risk")][0],
+            base.get((self.lockin.id, "at_risk"), (0, 0))[0] + 1,
         )
 
     def test_filtered_funnel_counts_by_stage_and_health(self):
@@ -278,7 +277,7 @@ class TestLoopMember(LoopCase):
         self.assertAlmostEqual(
             counted[0]["spend_12m"], sum(Member.search(domain).mapped("spend_12m"))
         )
-        # a filter the totals cannot answer is counted from the customers
+        # any other filter is a filter of the same grouped read
         by_name = Member.read_group(
             [("name", "=", "Bob")], ["spend_12m:sum"], ["stage_id"]
         )

@@ -166,7 +166,7 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(two).loop_stage_id, self.retain)
         self.assertEqual(self.figures(six).loop_stage_id, self.lockin)
         # 20 Dec 2025 to 30 Jun 2026 = 192 days > 180: lost
-        self.assertEqual(self.figures(gone).loop_days_since_visit, 192)
+        self.assertEqual(self.days_since(gone, TODAY), 192)
         self.assertEqual(self.figures(gone).loop_stage_id, self.lost)
         self.assertEqual(self.figures(gone).loop_health, "lost")
         # a card with value left locks the customer in
@@ -282,7 +282,7 @@ class TestLoopStages(LoopCase):
         ):
             with self.assertRaises(ValidationError):
                 self.retain.rule_domain = bad
-        self.assertEqual(self.retain.rule_domain, "[('loop_visit_count', '>=', 2)]")
+        self.assertEqual(self.retain.rule_domain, "[('visit_count', '>=', 2)]")
 
     def test_conversion_and_time_in_stage(self):
         # Hand-built history: 4 customers enter Attract on 1 Jan; two reach Retain

@@ -8,7 +8,6 @@ from odoo.tools import SQL
 
 from ..lib import booking_rules as rules
 from ..lib import loop_rules
-from ..models.loop_engine import _cd
 
 COUNTS = (
     "customer_count",
@@ -55,14 +54,15 @@ class LoopStaffKpiWizard(models.TransientModel):
     # ---------------------------------------------------------------- figures
     def _owned_customers(self):
         """``{partner_id: (staff_id, first visit)}`` of the customers with a staff."""
-        self.env["res.partner"].flush_model(
-            ["loop_user_id", "active", "loop_first_visit"]
-        )
+        self.env["res.partner"].flush_model(["loop_user_id", "active"])
+        self.env["loop.member"].flush_model(["first_visit"])
         rows = self.env.execute_query(
             SQL(
-                """SELECT p.id, p.loop_user_id, %(first)s FROM res_partner p
+                """SELECT p.id, p.loop_user_id, m.first_visit FROM res_partner p
+                     LEFT JOIN loop_member m
+                            ON m.partner_id = p.id AND m.company_id = %(company)s
                     WHERE p.loop_user_id IS NOT NULL AND p.active""",
-                first=_cd("loop_first_visit", self.company_id, "date"),
+                company=self.company_id.id,
             )
         )
         return {pid: (staff, first) for pid, staff, first in rows}

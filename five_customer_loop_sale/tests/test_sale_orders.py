@@ -65,7 +65,7 @@ class TestSaleOrders(LoopCase):
         self._confirm(sale, "2026-06-01 02:00:00")
         jo_c = self.figures(jo)
         self.assertEqual(jo_c.loop_visit_count, 1)
-        self.assertEqual(jo_c.loop_days_since_visit, 29)
+        self.assertEqual(self.days_since(jo, "2026-06-30 12:00:00"), 29)
         self.assertEqual(
             jo_c.loop_stage_id, self.env.ref("five_customer_loop.stage_attract")
         )

@@ -1,13 +1,11 @@
-from odoo import SUPERUSER_ID, api
-
-
 def migrate(cr, version):
-    """Fill the funnel's table and give the default tiers translatable names."""
+    """Give the default tiers translatable names.
+
+    (This step also filled the funnel's table; since 18.0.1.2.0 the figures
+    move there in that version's migration.)
+    """
     if not version:
         return
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    for company in env["res.company"].search([]):
-        env["loop.member"]._sync(company)
     # One-letter names ("A") cannot be translated (Odoo skips one-letter
     # terms): the default tiers are now "Tier A" ... "Tier E" (A客 ... E客).
     # Only names still equal to their code are renamed; a name a manager chose

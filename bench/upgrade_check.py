@@ -1,0 +1,191 @@
+"""Upgrade a database made by an earlier version and check nothing moved.
+
+Usage (from the repository root)::
+
+    tools/bench.sh upgrade_check --db fcl_bench_10k
+
+The database is left untouched: a copy (``<db>_upgrade``) is upgraded with
+``-u five_customer_loop`` by the code of this checkout. Before and after, the
+check reads every customer's figures per company (the company-dependent
+columns of ``res_partner`` up to 18.0.1.1.0, ``loop_member`` since), the stage
+and tier histories and the funnel's counts per stage, and compares them: it
+prints the digests and the rows that differ, and exits non-zero if any do.
+"""
+
+import argparse
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import odoo_env  # noqa: E402  (puts Odoo on sys.path)
+
+# loop_member columns that are figures (days since the last visit is computed
+# when read since 18.0.1.2.0 and is left out).
+COLUMNS = (
+    "first_visit",
+    "last_visit",
+    "next_visit",
+    "visit_count",
+    "visit_count_12m",
+    "spend_total",
+    "spend_12m",
+    "avg_ticket",
+    "avg_interval",
+    "repurchase_rate",
+    "tier_id",
+    "segment",
+    "health",
+    "recent_upgrade",
+    "stage_id",
+    "stage_date",
+    "stage_pinned",
+    "referral_paid_count",
+    "referral_count",
+    "referral_value_12m",
+    "referral_value_total",
+    "card_balance",
+    "card_sessions",
+    "card_count",
+)
+
+
+def _rows(db, sql):
+    out = odoo_env.psql(sql, db=db)
+    return [line.split("|") for line in out.splitlines() if line]
+
+
+def _has_jsonb_figures(db):
+    return bool(
+        odoo_env.psql(
+            """SELECT 1 FROM information_schema.columns
+                WHERE table_name = 'res_partner' AND column_name = 'loop_stage_id'
+                  AND data_type = 'jsonb'""",
+            db=db,
+        )
+    )
+
+
+def _normal(value):
+    """One text form for a value read from jsonb or from a typed column."""
+    if value in ("", "f", "false"):
+        return ""
+    if value in ("t", "true"):
+        return "t"
+    try:
+        number = float(value)
+    except ValueError:
+        return value.replace("T", " ")
+    return f"{number:.2f}"
+
+
+def figures(db):
+    """``{(partner_id, company_id): (value, ...)}`` over COLUMNS."""
+    if _has_jsonb_figures(db):
+        present = {
+            row[0]
+            for row in _rows(
+                db,
+                """SELECT column_name FROM information_schema.columns
+                    WHERE table_name = 'res_partner' AND data_type = 'jsonb'""",
+            )
+        }
+        values = ", ".join(
+            f"COALESCE(p.loop_{c}->>c.id::text, '')" if f"loop_{c}" in present else "''"
+            for c in COLUMNS
+        )
+        keys = " OR ".join(
+            f"p.loop_{c} ? c.id::text" for c in COLUMNS if f"loop_{c}" in present
+        )
+        sql = f"""SELECT p.id, c.id, {values}
+                    FROM res_partner p CROSS JOIN res_company c WHERE {keys}"""
+    else:
+        values = ", ".join(f"COALESCE(m.{c}::text, '')" for c in COLUMNS)
+        sql = f"SELECT m.partner_id, m.company_id, {values} FROM loop_member m"
+    result = {}
+    for row in _rows(db, sql):
+        normal = tuple(_normal(value) for value in row[2:])
+        if any(normal):
+            result[(int(row[0]), int(row[1]))] = normal
+    return result
+
+
+def histories(db):
+    return {
+        table: _rows(
+            db,
+            f"""SELECT md5(string_agg(t::text, ',' ORDER BY t.id)), COUNT(*)
+                  FROM (SELECT id, partner_id, company_id, date, {columns}
+                          FROM {table}) t""",
+        )[0]
+        for table, columns in (
+            ("loop_stage_history", "stage_from_id, stage_to_id, kind, reason, date_end"),
+            ("loop_tier_history", "tier_from_id, tier_to_id, direction, spend_12m"),
+        )
+    }
+
+
+def funnel(db):
+    return sorted(
+        tuple(row)
+        for row in _rows(
+            db,
+            """SELECT m.company_id, COALESCE(m.stage_id::text, '-'), COUNT(*)
+                 FROM loop_member m WHERE m.active
+                GROUP BY 1, 2""",
+        )
+    )
+
+
+def digest(rows):
+    text = "\n".join(f"{key}:{value}" for key, value in sorted(rows.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="database made by an earlier version")
+    args = parser.parse_args(argv)
+    copy = f"{args.db}_upgrade"
+    odoo_env.drop_db(copy)
+    # a plain copy: odoo_env.create_db would install the addon into it
+    subprocess.run(
+        ["createdb", "-U", odoo_env.DB_USER, "-T", args.db, copy], check=True
+    )
+    if not _has_jsonb_figures(copy):
+        print(f"note: {args.db} already keeps its figures in loop_member")
+    before = figures(copy), histories(copy), funnel(copy)
+    started = time.monotonic()
+    log = Path(f"/tmp/{copy}.log")
+    odoo_env.run_odoo_bin(
+        copy, "-u", "five_customer_loop", "--stop-after-init", "--no-http", log_path=log
+    )
+    seconds = time.monotonic() - started
+    after = figures(copy), histories(copy), funnel(copy)
+    differ = sorted(
+        key
+        for key in set(before[0]) | set(after[0])
+        if before[0].get(key) != after[0].get(key)
+    )
+    print(f"upgrade of {args.db} (copy {copy}) in {seconds:.1f} s, log {log}")
+    print(f"figures: {len(before[0])} rows before, {len(after[0])} after")
+    print(f"  digest before {digest(before[0])}, after {digest(after[0])}")
+    print(f"  rows that differ: {len(differ)}")
+    for key in differ[:10]:
+        print(f"    {key}: {before[0].get(key)} -> {after[0].get(key)}")
+    for table in before[1]:
+        print(f"{table}: before {before[1][table]}, after {after[1][table]}")
+    print(f"funnel counts equal: {before[2] == after[2]} ({len(after[2])} columns)")
+    ok = not differ and before[1] == after[1] and before[2] == after[2]
+    print("UPGRADE CHECK " + ("OK" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"failed: {error}")
