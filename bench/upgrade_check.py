@@ -122,7 +122,10 @@ def histories(db):
                           FROM {table}) t""",
         )[0]
         for table, columns in (
-            ("loop_stage_history", "stage_from_id, stage_to_id, kind, reason, date_end"),
+            (
+                "loop_stage_history",
+                "stage_from_id, stage_to_id, kind, reason, date_end",
+            ),
             ("loop_tier_history", "tier_from_id, tier_to_id, direction, spend_12m"),
         )
     }
@@ -147,7 +150,9 @@ def digest(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="database made by an earlier version")
+    parser.add_argument(
+        "--db", required=True, help="database made by an earlier version"
+    )
     args = parser.parse_args(argv)
     copy = f"{args.db}_upgrade"
     odoo_env.drop_db(copy)

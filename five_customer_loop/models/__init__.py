@@ -6,6 +6,9 @@ from . import loop_tier_history
 from . import loop_stage
 from . import loop_stage_history
 from . import res_partner
+from . import res_partner_referral
+from . import res_partner_booking
+from . import res_partner_pos
 from . import mail_activity
 from . import loop_engine
 from . import loop_engine_run
