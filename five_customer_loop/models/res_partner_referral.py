@@ -5,10 +5,11 @@ from odoo.tools import SQL
 from ..lib.loop_sql import PAID_STATES
 
 
+# one concern of the customer per file, on purpose (see res_partner.py)
 class ResPartner(models.Model):
     """The referral side of the customer (拓客): tree, rewards and guards."""
 
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     loop_referral_network_count = fields.Integer(
         string="Referral Network",
