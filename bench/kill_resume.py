@@ -28,34 +28,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import odoo_env  # noqa: E402
 
-FIGURES = (
-    "loop_first_visit",
-    "loop_last_visit",
-    "loop_visit_count",
-    "loop_visit_count_12m",
-    "loop_spend_total",
-    "loop_spend_12m",
-    "loop_avg_ticket",
-    "loop_avg_interval",
-    "loop_days_since_visit",
-    "loop_next_visit",
-    "loop_repurchase_rate",
-    "loop_tier_id",
-    "loop_segment",
-    "loop_stage_id",
-    "loop_stage_date",
-    "loop_stage_pinned",
-    "loop_health",
-    "loop_recent_upgrade",
-    "loop_referral_paid_count",
-)
-
 
 def digest(db):
-    """Digests of everything a recompute writes: figures, histories, activities."""
+    """Digests of everything a recompute writes: figures, histories, activities.
+
+    The figures are the ``loop_member`` rows (their one home; the columns of
+    ``FIGURES`` in models/loop_member.py), one digest per company, in partner
+    order. Days since the last visit are computed when read: not stored, not
+    digested.
+    """
+    from odoo.addons.five_customer_loop.models.loop_member import FIGURES
+
+    columns = ", ".join(f"{column}::text" for column in FIGURES)
     queries = {
-        "figures": "SELECT md5(string_agg(concat_ws('|', id, {}), ',' ORDER BY id)), COUNT(*) "
-        "FROM res_partner".format(", ".join(f"{f}::text" for f in FIGURES)),
+        "figures": "SELECT string_agg(concat_ws(':', company_id, digest, n), ' ' "
+        "ORDER BY company_id) FROM (SELECT company_id, md5(string_agg(concat_ws('|', "
+        f"partner_id, {columns}), ',' ORDER BY partner_id)) AS digest, COUNT(*) AS n "
+        "FROM loop_member GROUP BY company_id) AS per_company",
         "stage_history": "SELECT md5(string_agg(concat_ws('|', partner_id, stage_from_id, "
         "stage_to_id, date, date_end, kind), ',' ORDER BY partner_id, date, id)), COUNT(*) "
         "FROM loop_stage_history",
@@ -67,13 +56,8 @@ def digest(db):
         "FROM mail_activity",
         "segment_thresholds": "SELECT string_agg(concat_ws('|', loop_segment_amount, "
         "loop_segment_frequency), ',' ORDER BY id), COUNT(*) FROM res_company",
-        "funnel": "SELECT md5(string_agg(concat_ws('|', partner_id, company_id, stage_id, "
-        "tier_id, segment, health, spend_12m, card_balance, active), ',' "
-        "ORDER BY partner_id, company_id)), COUNT(*) FROM loop_member",
-        "funnel_totals": "SELECT md5(string_agg(concat_ws('|', company_id, stage_id, health, n, "
-        "spend), ',' ORDER BY company_id, stage_id, health)), COUNT(*) FROM (SELECT company_id, "
-        "stage_id, health, SUM(n) AS n, SUM(spend) AS spend FROM loop_member_count "
-        "GROUP BY 1, 2, 3 HAVING SUM(n) <> 0) AS totals",
+        "funnel_rows": "SELECT md5(string_agg(concat_ws('|', partner_id, company_id, name, "
+        "active, user_id), ',' ORDER BY partner_id, company_id)), COUNT(*) FROM loop_member",
     }
     return {name: odoo_env.psql(sql, db=db) for name, sql in queries.items()}
 

@@ -2,13 +2,17 @@
 
 Same rules as ``models/loop_engine.py`` (they come from ``lib/loop_rules.py``),
 written the way one would write it without thinking about volume: for each
-partner, search its orders through the ORM, compute the figures in Python,
-``write`` them, then for each partner count its referrals and upgrades with
-``search_count``, evaluate the stage rules with ``filtered_domain`` and write
-the history with ``create``. The benchmark runs it side by side with the
-engine and checks both leave the same tiers, segments, stages and spend.
+partner, search its orders through the ORM, compute the figures in Python and
+write them (one ``loop.engine._write_company_values`` call per partner: the
+figures' only way into their home, ``loop.member``), then for each partner
+read its figures back from its computed ``loop_*`` fields, count its referrals
+and upgrades with ``search_count``, evaluate the stage rules (domains over
+``loop.member``) with ``filtered_domain`` on its row and write the history
+with ``create``. The benchmark runs it side by side with the engine and
+checks both leave the same tiers, segments, stages and spend.
 """
 
+import math
 from collections import defaultdict
 
 import pytz
@@ -59,13 +63,13 @@ def _stats(env, company, partner, today):
         return False
     tz = pytz.timezone(company.partner_id.tz or "UTC")
     start = loop_rules.window_start(today)
-    amounts = defaultdict(float)
+    amounts = defaultdict(list)
     positive = set()
     product_days = defaultdict(set)
     for order in orders:
         day = pytz.utc.localize(order.date_order).astimezone(tz).date()
         amount = order.amount_total / (order.currency_rate or 1.0)
-        amounts[day] += amount
+        amounts[day].append(amount)
         if amount > 0:
             positive.add(day)
         for line in order.lines:
@@ -75,12 +79,20 @@ def _stats(env, company, partner, today):
     first = visit_days[0] if visit_days else None
     last = visit_days[-1] if visit_days else None
     visits = len(visit_days)
-    spend = sum(amounts.values())
-    spend_12m = sum(a for d, a in amounts.items() if d >= start)
+    # the amounts' exact sums in cents, as PostgreSQL's SUM over numeric gives
+    # them (a float sum can miss a cent, and the average ticket its rounding)
+    spend = round(math.fsum(a for day in amounts.values() for a in day), 2)
+    spend_12m = round(
+        math.fsum(a for d, day in amounts.items() if d >= start for a in day), 2
+    )
     interval = loop_rules.average_interval(first, last, visits)
     nxt = loop_rules.next_visit(last, interval)
     repeated = sum(1 for days in product_days.values() if len(days) >= 2)
-    partner.write(
+    # days since the last visit are not stored: computed when read
+    _write(
+        env,
+        company,
+        partner,
         {
             "loop_first_visit": first,
             "loop_last_visit": last,
@@ -90,14 +102,31 @@ def _stats(env, company, partner, today):
             "loop_spend_12m": round(spend_12m, 2),
             "loop_avg_ticket": round(spend / visits, 2) if visits else 0.0,
             "loop_avg_interval": round(interval, 1),
-            "loop_days_since_visit": (today - last).days if last else False,
             "loop_next_visit": nxt,
             "loop_repurchase_rate": round(100.0 * repeated / len(product_days), 1)
             if product_days
             else 0.0,
-        }
+        },
     )
     return True
+
+
+def _write(env, company, partner, values):
+    """Write ``{loop_<column>: value}`` of one partner in ``company``.
+
+    Figures are not writable fields: the engine's writer is their only way into
+    ``loop.member`` (an empty value is ``None``, as the engine writes it).
+    """
+    env["loop.engine"]._write_company_values(company, {partner.id: values})
+
+
+def _member(env, company, partner):
+    """The partner's row in the loop of ``company`` (empty when it has none)."""
+    return (
+        env["loop.member"]
+        .with_context(active_test=False)
+        .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)])
+    )
 
 
 def _thresholds(env, company):
@@ -146,6 +175,7 @@ def _classify(env, company, partner, today, rules):
     old_tier = partner.loop_tier_id.id or None
     new_tier = loop_rules.tier_for_spend(partner.loop_spend_12m, bands) or None
     old_health = partner.loop_health
+    # computed when read, from the last visit and the company's day
     days = partner.loop_days_since_visit if partner.loop_last_visit else None
     health = loop_rules.health_for(
         days,
@@ -157,9 +187,12 @@ def _classify(env, company, partner, today, rules):
     referrals = Partner.search_count(
         [("loop_referred_by_id", "=", partner.id), ("loop_visit_count", ">=", 1)]
     )
-    partner.write(
+    _write(
+        env,
+        company,
+        partner,
         {
-            "loop_tier_id": new_tier or False,
+            "loop_tier_id": new_tier,
             "loop_segment": loop_rules.segment_for(
                 partner.loop_visit_count,
                 partner.loop_visit_count_12m,
@@ -169,7 +202,7 @@ def _classify(env, company, partner, today, rules):
             ),
             "loop_health": health,
             "loop_referral_paid_count": referrals,
-        }
+        },
     )
     user = partner.loop_user_id
     if new_tier != old_tier:
@@ -214,12 +247,15 @@ def _classify(env, company, partner, today, rules):
             ("date", ">=", loop_rules.window_start(today)),
         ]
     )
-    partner.write({"loop_recent_upgrade": bool(upgraded)})
+    # a flag that is not set is empty, as the engine stores it
+    _write(env, company, partner, {"loop_recent_upgrade": bool(upgraded) or None})
     if partner.loop_stage_pinned:
         return
+    # stage rules are domains over the partner's row in the company's loop
+    member = _member(env, company, partner)
     target = False
     for stage, domain in rules.stages:
-        if partner.filtered_domain(domain):
+        if member.filtered_domain(domain):
             target = stage
     if rules.lost and health == "lost":
         target = rules.lost
@@ -243,7 +279,12 @@ def _classify(env, company, partner, today, rules):
                 "user_id": env.uid,
             }
         )
-        partner.write({"loop_stage_id": target.id, "loop_stage_date": now})
+        _write(
+            env,
+            company,
+            partner,
+            {"loop_stage_id": target.id, "loop_stage_date": now},
+        )
 
 
 def _activity(env, rules, kind, partner, user, summary):

@@ -80,76 +80,91 @@ def cron_run(
 
 
 def checksum(cr, company_id):
-    """Digest of every partner's tier, segment, stage and 12-month spend in ``company``.
+    """Digest of every customer's tier, segment, stage and 12-month spend in ``company``.
 
-    Returns ``(md5, rows)``. A missing spend counts as 0, as the ORM reads it
-    (the ORM stores a company-dependent value equal to its fallback as null).
+    Over the company's ``loop_member`` rows (the figures' one home) in
+    partner order. Returns ``(md5, rows)``. A missing spend counts as 0, as the
+    ORM reads it.
     """
-    cid = str(company_id)
     cr.execute(
         """
-        SELECT md5(string_agg(concat_ws('|', p.id, t.code, p.loop_segment->>%(cid)s,
-                                        s.code, to_char(COALESCE((p.loop_spend_12m->>%(cid)s)::numeric, 0),
-                                                        'FM999999999990.00')),
-                              ',' ORDER BY p.id)),
+        SELECT md5(string_agg(concat_ws('|', m.partner_id, t.code, m.segment, s.code,
+                                        to_char(COALESCE(m.spend_12m, 0),
+                                                'FM999999999990.00')),
+                              ',' ORDER BY m.partner_id)),
                COUNT(*)
-          FROM res_partner p
-          LEFT JOIN loop_tier t ON t.id = (p.loop_tier_id->>%(cid)s)::int
-          LEFT JOIN loop_stage s ON s.id = (p.loop_stage_id->>%(cid)s)::int
+          FROM loop_member m
+          LEFT JOIN loop_tier t ON t.id = m.tier_id
+          LEFT JOIN loop_stage s ON s.id = m.stage_id
+         WHERE m.company_id = %(company)s
         """,
-        {"cid": cid},
+        {"company": company_id},
     )
     return cr.fetchone()
 
 
-def funnel_mismatches(cr, company_id):
-    """Customers whose row in the funnel's table differs from their figures in ``company``.
+def funnel_missing(env):
+    """Customers with paid orders in a company but no row in its funnel (loop.member).
 
-    The funnel (loop.member) repeats the partners' company-dependent stage, tier,
-    segment, health, 12-month spend and stored value, and keeps its column totals
-    in loop_member_count: 0 when the copy and the totals are exact (each differing
-    customer or (stage, health) total counts one).
+    Every customer who paid in a company takes part in its loop: the engine
+    gives them a ``loop_member`` row there, which the funnel, the partner's
+    figures and the reports all read. Paid orders are those of the engine's
+    order sources (POS, and sale orders when the bridge is installed). 0 when
+    none is missing (each missing (customer, company) counts one).
     """
-    cid = str(company_id)
-    cr.execute(
-        """
-        SELECT COUNT(*)
-          FROM res_partner p
-          FULL JOIN (SELECT * FROM loop_member WHERE company_id = %(company)s) m
-                 ON m.partner_id = p.id
-         WHERE (p.loop_stage_id ? %(cid)s OR m.stage_id IS NOT NULL)
-           AND (m.id IS NULL OR p.id IS NULL
-                OR (m.stage_id, m.tier_id, m.segment, m.health,
-                    COALESCE(m.spend_12m, 0), COALESCE(m.card_balance, 0))
-                   IS DISTINCT FROM
-                   ((p.loop_stage_id->>%(cid)s)::int, (p.loop_tier_id->>%(cid)s)::int,
-                    p.loop_segment->>%(cid)s, p.loop_health->>%(cid)s,
-                    COALESCE((p.loop_spend_12m->>%(cid)s)::numeric, 0),
-                    COALESCE((p.loop_card_balance->>%(cid)s)::numeric, 0)))
-        """,
-        {"cid": cid, "company": company_id},
-    )
-    rows = cr.fetchone()[0]
-    # the column totals (loop_member_count) against a count of the customers
-    cr.execute(
-        """
-        SELECT COUNT(*)
-          FROM ((SELECT stage_id, health, COUNT(*) AS n, COALESCE(SUM(spend_12m), 0) AS spend
-                   FROM loop_member WHERE active AND company_id = %(company)s
-                  GROUP BY 1, 2
-                 EXCEPT
-                 SELECT stage_id, health, SUM(n), SUM(spend)
-                   FROM loop_member_count WHERE company_id = %(company)s
-                  GROUP BY 1, 2 HAVING SUM(n) <> 0)
-                UNION ALL
-                (SELECT stage_id, health, SUM(n), SUM(spend)
-                   FROM loop_member_count WHERE company_id = %(company)s
-                  GROUP BY 1, 2 HAVING SUM(n) <> 0
-                 EXCEPT
-                 SELECT stage_id, health, COUNT(*), COALESCE(SUM(spend_12m), 0)
-                   FROM loop_member WHERE active AND company_id = %(company)s
-                  GROUP BY 1, 2)) AS differing
-        """,
-        {"company": company_id},
-    )
-    return rows + cr.fetchone()[0]
+    from odoo.tools import SQL
+
+    env.flush_all()
+    ids = [row[0] for row in env.execute_query(SQL("SELECT id FROM res_partner"))]
+    missing = 0
+    for company in env["res.company"].search([]):
+        orders = SQL(" UNION ALL ").join(
+            env["loop.engine"]._order_sources(company, ids)
+        )
+        missing += env.execute_query(
+            SQL(
+                """SELECT COUNT(DISTINCT src.partner_id) FROM (%(orders)s) src
+                    WHERE NOT EXISTS (SELECT 1 FROM loop_member m
+                                       WHERE m.partner_id = src.partner_id
+                                         AND m.company_id = %(company)s)""",
+                orders=orders,
+                company=company.id,
+            )
+        )[0][0]
+    return missing
+
+
+def stats_floor(env, runs=3):
+    """Seconds of the engine's statistics aggregate alone over every customer.
+
+    The ``days`` aggregate of ``loop.engine._compute_stats`` (visits, first and
+    last day, spend, 12-month figures), built from the same order sources, run
+    once for all partners of each company at once: no candidates, no Python,
+    no writes. The best a full recompute could do with one query (its floor);
+    median of ``runs`` after a warm-up run, as rows fetched by the client.
+    """
+    engine = env["loop.engine"]
+    cr = env.cr
+    cr.execute("SET LOCAL jit = off")  # as run_batch
+    cr.execute("SELECT id FROM res_partner ORDER BY id")
+    ids = [row[0] for row in cr.fetchall()]
+    queries = [
+        engine._stats_query(company, ids, company._loop_today())
+        for company in env["res.company"].search([])
+    ]
+    timings, rows = [], 0
+    for run in range(runs + 1):
+        started = real_clock()
+        rows = 0
+        for query in queries:
+            cr.execute(query)
+            rows += len(cr.fetchall())
+        if run:  # the first run warms the caches
+            timings.append(real_clock() - started)
+    timings.sort()
+    return {
+        "seconds": timings[len(timings) // 2],
+        "seconds_all": [round(t, 4) for t in timings],
+        "partners": len(ids),
+        "rows": rows,
+    }

@@ -653,7 +653,6 @@ class History(Generator):
     def run(self, ctx):
         cr = ctx.cr
         company = ctx.company
-        cid = str(company.id)
         stages = {s.code: s.id for s in ctx.env["loop.stage"].search([])}
         ctx.env.flush_all()
         year_ago = ctx.today - timedelta(days=365)
@@ -740,18 +739,25 @@ class History(Generator):
                 "manager": ctx.manager_id,
             },
         )
-        # The partners sit in their open row's stage.
+        # The partners sit in their open row's stage: their row of the
+        # company's loop (loop.member, the figures' one home).
         cr.execute(
             """
-            UPDATE res_partner p
-               SET loop_stage_id = jsonb_build_object(%(cid)s, h.stage_to_id),
-                   loop_stage_date = jsonb_build_object(%(cid)s, h.date::text),
-                   loop_stage_pinned = CASE WHEN h.kind = 'manual'
-                                            THEN jsonb_build_object(%(cid)s, true) END
+            INSERT INTO loop_member AS m
+                   (partner_id, company_id, name, active, user_id,
+                    stage_id, stage_date, stage_pinned,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT p.id, %(company)s, p.complete_name, p.active, p.loop_user_id,
+                   h.stage_to_id, h.date, CASE WHEN h.kind = 'manual' THEN true END,
+                   1, h.date, 1, h.date
               FROM loop_stage_history h
-             WHERE h.partner_id = p.id AND h.date_end IS NULL AND h.company_id = %(company)s
+              JOIN res_partner p ON p.id = h.partner_id
+             WHERE h.date_end IS NULL AND h.company_id = %(company)s
+            ON CONFLICT (partner_id, company_id) DO UPDATE
+               SET stage_id = EXCLUDED.stage_id, stage_date = EXCLUDED.stage_date,
+                   stage_pinned = EXCLUDED.stage_pinned
             """,
-            {"cid": cid, "company": company.id},
+            {"company": company.id},
         )
         # Tier of the year before last, recorded a year ago.
         tiers = ctx.env["loop.tier"]._tier_bands(company)
@@ -778,8 +784,13 @@ class History(Generator):
                   FROM tiered WHERE tier_id IS NOT NULL
              RETURNING partner_id, tier_to_id
             )
-            UPDATE res_partner p SET loop_tier_id = jsonb_build_object(%(cid)s, i.tier_to_id)
-              FROM inserted i WHERE i.partner_id = p.id
+            INSERT INTO loop_member AS m
+                   (partner_id, company_id, name, active, user_id, tier_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT p.id, %(company)s, p.complete_name, p.active, p.loop_user_id,
+                   i.tier_to_id, 1, %(date)s, 1, %(date)s
+              FROM inserted i JOIN res_partner p ON p.id = i.partner_id
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET tier_id = EXCLUDED.tier_id
             """,
             {
                 "company": company.id,
@@ -787,7 +798,6 @@ class History(Generator):
                 "tz": ctx.tz_name,
                 "year_ago": year_ago,
                 "date": f"{year_ago} 20:00:00",
-                "cid": cid,
             },
         )
         ctx.counts.update(
