@@ -64,18 +64,26 @@ def _stats(env, company, partner, today):
     tz = pytz.timezone(company.partner_id.tz or "UTC")
     start = loop_rules.window_start(today)
     amounts = defaultdict(list)
-    positive = set()
+    kept = defaultdict(float)  # day -> what refunds left of its positive orders
+    refunded = defaultdict(float)  # order id -> what its refunds took back
     product_days = defaultdict(set)
+    for order in orders:
+        amount = order.amount_total / (order.currency_rate or 1.0)
+        if amount < 0:
+            original = order.lines.refunded_orderline_id.order_id[:1]
+            if original:
+                refunded[original.id] += amount
     for order in orders:
         day = pytz.utc.localize(order.date_order).astimezone(tz).date()
         amount = order.amount_total / (order.currency_rate or 1.0)
         amounts[day].append(amount)
         if amount > 0:
-            positive.add(day)
+            kept[day] += amount + refunded[order.id]
         for line in order.lines:
             if line.qty > 0:
                 product_days[line.product_id.id].add(day)
-    visit_days = sorted(positive)
+    # a visit: a day whose paid orders, net of their refunds, are still positive
+    visit_days = sorted(day for day, value in kept.items() if value >= 0.005)
     first = visit_days[0] if visit_days else None
     last = visit_days[-1] if visit_days else None
     visits = len(visit_days)

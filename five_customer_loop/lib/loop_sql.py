@@ -22,3 +22,47 @@ def company_amount(alias):
         SQL.identifier(alias, "amount_total"),
         SQL.identifier(alias, "currency_rate"),
     )
+
+
+def pos_refund_of(alias):
+    """SQL of the order that the POS order ``alias`` refunds (NULL if none).
+
+    A refund is a paid order with a negative total whose lines point to the
+    lines they take back (``refunded_orderline_id``, which Odoo sets when the
+    till refunds an order). Looked up for refunds only: they are few.
+    """
+    order = SQL.identifier(alias)
+    return SQL(
+        """CASE WHEN %(o)s.amount_total < 0 THEN (
+               SELECT l.order_id FROM pos_order_line r
+                 JOIN pos_order_line l ON l.id = r.refunded_orderline_id
+                WHERE r.order_id = %(o)s.id LIMIT 1) END""",
+        o=order,
+    )
+
+
+def visit_days(src, group=()):
+    """SQL of the local days of the paid orders ``src``, one row per day.
+
+    ``src`` selects ``partner_id, day, amount, order_id, source, refund_of``
+    (and the columns of ``group``). Rows: ``partner_id, *group, day, amount,
+    visit``. ``amount`` nets the day's orders and refunds; ``visit`` says
+    whether the day was a visit: its paid orders, net of the refunds of those
+    orders (whenever the refund came), are still positive. A refunded visit is
+    no visit; a refund is never one.
+    """
+    keys = SQL("").join(SQL("s.%s, ", SQL.identifier(name)) for name in group)
+    return SQL(
+        """SELECT s.partner_id, %(keys)s s.day, SUM(s.amount) AS amount,
+                  COALESCE(SUM(s.amount + COALESCE(r.amount, 0))
+                           FILTER (WHERE s.amount > 0), 0) >= 0.005 AS visit
+             FROM (%(src)s) s
+             LEFT JOIN (SELECT x.refund_of, x.source, SUM(x.amount) AS amount
+                          FROM (%(src)s) x
+                         WHERE x.refund_of IS NOT NULL
+                         GROUP BY x.refund_of, x.source) r
+                    ON r.refund_of = s.order_id AND r.source = s.source
+            GROUP BY s.partner_id, %(keys)s s.day""",
+        src=src,
+        keys=keys,
+    )

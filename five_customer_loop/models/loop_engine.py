@@ -16,7 +16,13 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
-from ..lib.loop_sql import PAID_STATES, company_amount, local_date
+from ..lib.loop_sql import (
+    PAID_STATES,
+    company_amount,
+    local_date,
+    pos_refund_of,
+    visit_days,
+)
 from .loop_member import FIGURES
 from .res_partner import STAT_FIELDS
 
@@ -169,21 +175,25 @@ class LoopEngine(models.AbstractModel):
     # ------------------------------------------------------------------ statistics
     @api.model
     def _order_sources(self, company, ids):
-        """SQL selecting ``(partner_id, day, amount)`` of paid orders.
+        """SQL selecting ``(partner_id, day, amount, order_id, source, refund_of)``.
 
-        ``day`` is the local day of the order, ``amount`` is signed (refunds
-        are negative) and in company currency. Bridges add their sources.
+        One row per paid order: ``day`` is its local day, ``amount`` is signed
+        (refunds are negative) and in company currency, ``refund_of`` is the
+        order of the same source a refund takes back (NULL otherwise).
+        Bridges add their sources.
         """
         tz = company.partner_id.tz or "UTC"
         return [
             SQL(
                 """SELECT o.partner_id, %(day)s AS day, %(amount)s AS amount,
-                          o.id AS order_id, 'pos' AS source
+                          o.id AS order_id, 'pos' AS source,
+                          %(refund_of)s AS refund_of
                      FROM pos_order o
                     WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
                       AND o.state IN %(states)s""",
                 day=local_date(SQL("o.date_order"), tz),
                 amount=company_amount("o"),
+                refund_of=pos_refund_of("o"),
                 company=company.id,
                 ids=list(ids),
                 states=PAID_STATES,
@@ -213,16 +223,13 @@ class LoopEngine(models.AbstractModel):
         """SQL of the visits and spend of ``ids`` in ``company``, one row each.
 
         ``(partner_id, first visit, last visit, visits, visits in 12 months,
-        spend, 12-month spend)``: a visit is a local day with a positive paid
-        order. The benchmark times this query alone as the engine's floor.
+        spend, 12-month spend)``: a visit is a local day whose paid orders,
+        net of their refunds, are still positive (``lib.loop_sql.visit_days``).
+        The benchmark times this query alone as the engine's floor.
         """
         orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
         return SQL(
-            """WITH days AS (
-                   SELECT partner_id, day, SUM(amount) AS amount,
-                          bool_or(amount > 0) AS visit
-                     FROM (%(orders)s) src GROUP BY partner_id, day
-               )
+            """WITH days AS (%(days)s)
                SELECT partner_id,
                       MIN(day) FILTER (WHERE visit),
                       MAX(day) FILTER (WHERE visit),
@@ -231,7 +238,7 @@ class LoopEngine(models.AbstractModel):
                       SUM(amount),
                       COALESCE(SUM(amount) FILTER (WHERE day >= %(start)s), 0)
                  FROM days GROUP BY partner_id""",
-            orders=orders,
+            days=visit_days(orders),
             start=loop_rules.window_start(today),
         )
 

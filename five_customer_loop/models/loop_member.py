@@ -104,7 +104,8 @@ class LoopMember(models.Model):
         string="Visits",
         readonly=True,
         aggregator=False,
-        help="Distinct days with a paid order.",
+        help="Days with paid orders that their refunds did not take back in full "
+        "(one visit a day).",
     )
     visit_count_12m = fields.Integer(string="Visits (12 Months)", readonly=True)
     spend_total = fields.Monetary(

@@ -40,7 +40,13 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..lib.loop_sql import PAID_STATES, company_amount, local_date
+from ..lib.loop_sql import (
+    PAID_STATES,
+    company_amount,
+    local_date,
+    pos_refund_of,
+    visit_days,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -246,16 +252,7 @@ class LoopRetentionSnapshot(models.Model):
             where = SQL("(c.active_start OR c.active_end OR c.visited OR c.spend <> 0)")
         return SQL(
             """
-            WITH days AS (
-                SELECT o.partner_id, o.config_id,
-                       %(day)s AS day,
-                       SUM(%(amount)s) AS amount,
-                       bool_or(o.amount_total > 0) AS visit
-                  FROM pos_order o
-                 WHERE o.company_id = %(company)s AND o.partner_id IS NOT NULL
-                   AND o.state IN %(states)s AND o.date_order < %(bound)s
-                 GROUP BY 1, 2, 3
-            ),
+            WITH days AS (%(days)s),
             scoped AS (
                 SELECT partner_id, config_id AS store, day, amount, visit
                   FROM days WHERE day < %(end)s
@@ -313,13 +310,28 @@ class LoopRetentionSnapshot(models.Model):
              GROUP BY %(grouping)s
              ORDER BY 1, 2
             """,
-            day=local_date(SQL("o.date_order"), company.partner_id.tz or "UTC"),
-            amount=company_amount("o"),
-            company=company.id,
-            states=PAID_STATES,
-            # orders are filtered on their local day; this UTC bound only lets
-            # the database skip the orders after the month (any time zone)
-            bound=fields.Datetime.to_datetime(end) + timedelta(days=1),
+            days=visit_days(
+                SQL(
+                    """SELECT o.partner_id, o.config_id, %(day)s AS day,
+                              %(amount)s AS amount, o.id AS order_id,
+                              'pos' AS source, %(refund_of)s AS refund_of
+                         FROM pos_order o
+                        WHERE o.company_id = %(company)s
+                          AND o.partner_id IS NOT NULL
+                          AND o.state IN %(states)s AND o.date_order < %(bound)s""",
+                    day=local_date(SQL("o.date_order"), company._loop_tz()),
+                    amount=company_amount("o"),
+                    refund_of=pos_refund_of("o"),
+                    company=company.id,
+                    states=PAID_STATES,
+                    # orders are filtered on their local day; this UTC bound
+                    # only lets the database skip the orders after the month
+                    # (any time zone); a refund made after it does not undo a
+                    # month that has ended
+                    bound=fields.Datetime.to_datetime(end) + timedelta(days=1),
+                ),
+                group=("config_id",),
+            ),
             start=start,
             end=end,
             start_window=start_window,

@@ -173,7 +173,8 @@ class ResPartner(models.Model):
         fields.Integer,
         "visit_count",
         string="Visits",
-        help="Distinct days with a paid order.",
+        help="Days with paid orders that their refunds did not take back in full "
+        "(one visit a day).",
     )
     loop_visit_count_12m = _figure(
         fields.Integer, "visit_count_12m", string="Visits (12 Months)"

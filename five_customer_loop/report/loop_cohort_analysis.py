@@ -2,7 +2,13 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..models.loop_engine import PAID_STATES
+from ..lib.loop_sql import (
+    PAID_STATES,
+    company_amount,
+    local_date,
+    pos_refund_of,
+    visit_days,
+)
 
 
 class LoopCohortAnalysis(models.Model):
@@ -54,15 +60,11 @@ class LoopCohortAnalysis(models.Model):
         today = fields.Date.context_today(self)
         return SQL(
             """
-            WITH visits AS (
-                SELECT DISTINCT o.company_id, o.partner_id,
-                       date_trunc('month', o.date_order AT TIME ZONE 'UTC'
-                                  AT TIME ZONE COALESCE(cp.tz, 'UTC'))::date AS month
-                  FROM pos_order o
-                  JOIN res_company c ON c.id = o.company_id
-                  JOIN res_partner cp ON cp.id = c.partner_id
-                 WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s
-                   AND o.amount_total > 0
+            WITH days AS (%(days)s),
+            visits AS (
+                SELECT DISTINCT company_id, partner_id,
+                       date_trunc('month', day)::date AS month
+                  FROM days WHERE visit
             ),
             firsts AS (
                 SELECT company_id, partner_id, MIN(month) AS cohort
@@ -87,7 +89,22 @@ class LoopCohortAnalysis(models.Model):
                 ON v.company_id = f.company_id AND v.partner_id = f.partner_id
                AND v.month = (f.cohort + make_interval(months => k.n))::date
             """,
-            states=PAID_STATES,
+            days=visit_days(
+                SQL(
+                    """SELECT o.partner_id, o.company_id, %(day)s AS day,
+                              %(amount)s AS amount, o.id AS order_id,
+                              'pos' AS source, %(refund_of)s AS refund_of
+                         FROM pos_order o
+                         JOIN res_company c ON c.id = o.company_id
+                         JOIN res_partner cp ON cp.id = c.partner_id
+                        WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s""",
+                    day=local_date(SQL("o.date_order"), SQL("COALESCE(cp.tz, 'UTC')")),
+                    amount=company_amount("o"),
+                    refund_of=pos_refund_of("o"),
+                    states=PAID_STATES,
+                ),
+                group=("company_id",),
+            ),
             max=self._max_months,
             current=retention_rules.month_start(today),
         )

@@ -128,7 +128,8 @@ class LoopCase(AccountTestInvoicingCommon):
         """A paid POS order of ``amount`` (negative: a refund) at local ``when``.
 
         ``when`` is a naive datetime in the company's time zone (Asia/Shanghai,
-        UTC+8): the order is stored in UTC like the till does.
+        UTC+8): the order is stored in UTC like the till does. A refund of
+        ``refund_of`` points to that order's line, as the till's refund does.
         """
         shop = shop or self.shop
         env = shop["env"]
@@ -144,7 +145,6 @@ class LoopCase(AccountTestInvoicingCommon):
                     "company_id": shop["config"].company_id.id,
                     "partner_id": partner.id if partner else False,
                     "date_order": utc,
-                    "refunded_order_id": refund_of.id if refund_of else False,
                     "lines": [
                         Command.create(
                             {
@@ -154,6 +154,9 @@ class LoopCase(AccountTestInvoicingCommon):
                                 "price_subtotal": amount,
                                 "price_subtotal_incl": amount,
                                 "tax_ids": [Command.clear()],
+                                "refunded_orderline_id": refund_of.lines[:1].id
+                                if refund_of
+                                else False,
                             }
                         )
                     ],

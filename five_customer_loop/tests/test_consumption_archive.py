@@ -53,6 +53,40 @@ class TestConsumptionArchive(LoopCase):
         self.assertAlmostEqual(a.loop_repurchase_rate, 50.0)
         self.assertIn("Facial Care", a.loop_top_products)
 
+    def test_refunded_visit_is_no_visit(self):
+        # the clock stands at 2026-11-23 (TEST_NOW)
+        lost = self.env.ref("five_customer_loop.stage_lost")
+        retain = self.env.ref("five_customer_loop.stage_retain")
+        # a visit 200 days ago; one 30 days ago, refunded in full 10 days later
+        gina = self.customer("Gina")
+        self.loop_order(gina, 400.0, "2026-05-07 10:00:00")
+        second = self.loop_order(gina, 300.0, "2026-10-24 10:00:00")
+        self.loop_order(gina, -300.0, "2026-11-03 10:00:00", refund_of=second)
+        # the nightly run of 23 November
+        self.env["loop.engine"].run_all()
+        g = self.figures(gina)
+        self.assertEqual((g.loop_visit_count, g.loop_visit_count_12m), (1, 1))
+        self.assertEqual(str(g.loop_last_visit), "2026-05-07")
+        self.assertAlmostEqual(g.loop_spend_total, 400.0)
+        # 200 days without a visit: lost, not in Retain
+        self.assertEqual(self.days_since(gina, "2026-11-23 04:00:00"), 200)
+        self.assertEqual((g.loop_health, g.loop_stage_id), ("lost", lost))
+        # a visit refunded in part stays a visit; so does a day with another
+        # order kept, and a refund is never a visit itself
+        hu = self.customer("Hu")
+        self.loop_order(hu, 400.0, "2026-10-01 10:00:00")
+        part = self.loop_order(hu, 300.0, "2026-11-01 10:00:00")
+        self.loop_order(hu, -100.0, "2026-11-05 10:00:00", refund_of=part)
+        self.loop_order(hu, 200.0, "2026-11-10 10:00:00")
+        gone = self.loop_order(hu, 250.0, "2026-11-10 15:00:00", product=self.cream)
+        self.loop_order(hu, -250.0, "2026-11-12 10:00:00", refund_of=gone)
+        h = self.figures(hu)
+        # 1 Oct, 1 Nov (300 - 100), 10 Nov (200 kept, 250 refunded)
+        self.assertEqual(h.loop_visit_count, 3)
+        self.assertAlmostEqual(h.loop_spend_total, 400 + 300 - 100 + 200 + 250 - 250)
+        self.assertEqual(str(h.loop_last_visit), "2026-11-10")
+        self.assertEqual(h.loop_stage_id, retain)
+
     def test_paid_order_updates_at_once(self):
         bob = self.customer("Bob")
         self.loop_order(bob, 120.0, "2026-06-01 10:00:00")

@@ -351,6 +351,30 @@ class TestRetention(LoopCase):
         self.assertFalse(self.Snapshot.search([]))
 
     # ------------------------------------------------------------------ cohorts
+    def test_refunded_first_visit_opens_no_cohort(self):
+        Cohort = self.env["loop.cohort.analysis"]
+        feb, march = date(2026, 2, 1), date(2026, 3, 1)
+
+        def new_and_visitors(month):
+            row = self._rows(month)[(False, False)]
+            return row["new_count"], row["visitor_count"]
+
+        before = new_and_visitors(feb), new_and_visitors(march)
+        jack = self.customer("Jack")
+        order = self.loop_order(jack, 600.0, "2026-02-10 10:00:00")
+        self.loop_order(jack, -600.0, "2026-02-20 10:00:00", refund_of=order)
+        self.loop_order(jack, 300.0, "2026-03-15 10:00:00")
+        with freeze_time("2026-04-20 10:00:00"):
+            rows = Cohort.search([("partner_id", "=", jack.id)])
+            # his first visit is in March: February's order was taken back
+            self.assertEqual(set(rows.mapped("cohort")), {march})
+            self.assertEqual(
+                rows.filtered(lambda r: r.months_since == 0).visiting_count, 1
+            )
+        # the snapshots count him new and visiting in March, not in February
+        self.assertEqual(new_and_visitors(feb), before[0])
+        self.assertEqual(new_and_visitors(march), (before[1][0] + 1, before[1][1] + 1))
+
     def test_cohorts(self):
         Cohort = self.env["loop.cohort.analysis"]
         with freeze_time("2026-04-20 10:00:00"):

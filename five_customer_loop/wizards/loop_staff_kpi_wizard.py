@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from ..lib import booking_rules as rules
 from ..lib import loop_rules
+from ..lib.loop_sql import visit_days
 
 COUNTS = (
     "customer_count",
@@ -85,11 +86,9 @@ class LoopStaffKpiWizard(models.TransientModel):
                 """SELECT partner_id,
                           bool_or(day BETWEEN %(then_from)s AND %(then)s),
                           bool_or(day BETWEEN %(now_from)s AND %(now)s)
-                     FROM (SELECT partner_id, day FROM (%(orders)s) src
-                            GROUP BY partner_id, day
-                           HAVING bool_or(amount > 0)) visits
+                     FROM (%(days)s) visits WHERE visit
                     GROUP BY partner_id""",
-                orders=orders,
+                days=visit_days(orders),
                 then_from=loop_rules.window_start(then),
                 then=then,
                 now_from=loop_rules.window_start(self.date_to),

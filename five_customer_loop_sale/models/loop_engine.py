@@ -20,7 +20,8 @@ class LoopEngine(models.AbstractModel):
         return super()._order_sources(company, ids) + [
             SQL(
                 """SELECT s.partner_id, %(day)s AS day, %(amount)s AS amount,
-                          s.id AS order_id, 'sale' AS source
+                          s.id AS order_id, 'sale' AS source,
+                          NULL::integer AS refund_of
                      FROM sale_order s
                     WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
                       AND s.state IN %(states)s""",
