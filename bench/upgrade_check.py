@@ -21,36 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from odoo.addons.five_customer_loop.models.loop_member import FIGURES  # noqa: E402
+
 from bench import odoo_env  # noqa: E402  (puts Odoo on sys.path)
 
-# loop_member columns that are figures (days since the last visit is computed
-# when read since 18.0.1.2.0 and is left out).
-COLUMNS = (
-    "first_visit",
-    "last_visit",
-    "next_visit",
-    "visit_count",
-    "visit_count_12m",
-    "spend_total",
-    "spend_12m",
-    "avg_ticket",
-    "avg_interval",
-    "repurchase_rate",
-    "tier_id",
-    "segment",
-    "health",
-    "recent_upgrade",
-    "stage_id",
-    "stage_date",
-    "stage_pinned",
-    "referral_paid_count",
-    "referral_count",
-    "referral_value_12m",
-    "referral_value_total",
-    "card_balance",
-    "card_sessions",
-    "card_count",
-)
+# The figures of loop_member (days since the last visit is computed when read
+# since 18.0.1.2.0 and is not among them).
+COLUMNS = tuple(FIGURES)
 
 
 def _rows(db, sql):

@@ -53,15 +53,15 @@ def visit_days(src, group=()):
     """
     keys = SQL("").join(SQL("s.%s, ", SQL.identifier(name)) for name in group)
     return SQL(
-        """SELECT s.partner_id, %(keys)s s.day, SUM(s.amount) AS amount,
+        """WITH src AS (%(src)s),
+                refunds AS (SELECT refund_of, source, SUM(amount) AS amount
+                              FROM src WHERE refund_of IS NOT NULL
+                             GROUP BY refund_of, source)
+           SELECT s.partner_id, %(keys)s s.day, SUM(s.amount) AS amount,
                   COALESCE(SUM(s.amount + COALESCE(r.amount, 0))
                            FILTER (WHERE s.amount > 0), 0) >= 0.005 AS visit
-             FROM (%(src)s) s
-             LEFT JOIN (SELECT x.refund_of, x.source, SUM(x.amount) AS amount
-                          FROM (%(src)s) x
-                         WHERE x.refund_of IS NOT NULL
-                         GROUP BY x.refund_of, x.source) r
-                    ON r.refund_of = s.order_id AND r.source = s.source
+             FROM src s
+             LEFT JOIN refunds r ON r.refund_of = s.order_id AND r.source = s.source
             GROUP BY s.partner_id, %(keys)s s.day""",
         src=src,
         keys=keys,

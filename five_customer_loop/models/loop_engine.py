@@ -202,16 +202,18 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _line_sources(self, company, ids):
-        """SQL selecting ``(partner_id, day, product_id)`` of sold lines."""
-        tz = company.partner_id.tz or "UTC"
+        """SQL selecting ``(partner_id, moment, product_id)`` of sold lines.
+
+        ``moment`` is the order's UTC time: its local day is taken once per
+        customer and product, not on every line.
+        """
         return [
             SQL(
-                """SELECT o.partner_id, %(day)s AS day, l.product_id
+                """SELECT o.partner_id, o.date_order AS moment, l.product_id
                      FROM pos_order_line l
                      JOIN pos_order o ON o.id = l.order_id
                     WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
                       AND o.state IN %(states)s AND l.qty > 0""",
-                day=local_date(SQL("o.date_order"), tz),
                 company=company.id,
                 ids=list(ids),
                 states=PAID_STATES,
@@ -254,16 +256,20 @@ class LoopEngine(models.AbstractModel):
         repurchase = dict(
             self.env.execute_query(
                 SQL(
-                    # bought on two days or more: its first and last day differ
-                    # (cheaper than counting distinct days: no sort per product)
+                    # bought on two days or more: the local days of its first
+                    # and last sale differ (cheaper than counting distinct days:
+                    # no sort per product, one time zone conversion per pair)
                     """SELECT partner_id,
-                              100.0 * COUNT(*) FILTER (WHERE first_day <> last_day)
+                              100.0 * COUNT(*) FILTER (WHERE %(first)s <> %(last)s)
                               / COUNT(*)
                          FROM (SELECT partner_id, product_id,
-                                      MIN(day) AS first_day, MAX(day) AS last_day
+                                      MIN(moment) AS first_sale,
+                                      MAX(moment) AS last_sale
                                  FROM (%(lines)s) src GROUP BY partner_id, product_id) x
                         GROUP BY partner_id""",
                     lines=lines,
+                    first=local_date(SQL("first_sale"), company._loop_tz()),
+                    last=local_date(SQL("last_sale"), company._loop_tz()),
                 )
             )
         )

@@ -36,16 +36,14 @@ class LoopEngine(models.AbstractModel):
     @api.model
     def _line_sources(self, company, ids):
         self.env["sale.order.line"].flush_model(["product_id", "product_uom_qty"])
-        tz = company.partner_id.tz or "UTC"
         return super()._line_sources(company, ids) + [
             SQL(
-                """SELECT s.partner_id, %(day)s AS day, l.product_id
+                """SELECT s.partner_id, s.date_order AS moment, l.product_id
                      FROM sale_order_line l
                      JOIN sale_order s ON s.id = l.order_id
                     WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
                       AND s.state IN %(states)s AND l.product_uom_qty > 0
                       AND l.product_id IS NOT NULL""",
-                day=local_date(SQL("s.date_order"), tz),
                 company=company.id,
                 ids=list(ids),
                 states=SALE_STATES,
