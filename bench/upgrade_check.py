@@ -21,13 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from odoo.addons.five_customer_loop.models.loop_member import FIGURES  # noqa: E402
-
 from bench import odoo_env  # noqa: E402  (puts Odoo on sys.path)
 
-# The figures of loop_member (days since the last visit is computed when read
-# since 18.0.1.2.0 and is not among them).
-COLUMNS = tuple(FIGURES)
+
+def _columns():
+    """The figures of loop_member (days since the last visit is computed when
+    read since 18.0.1.2.0 and is not among them)."""
+    from odoo.addons.five_customer_loop.models.loop_member import FIGURES
+
+    return tuple(FIGURES)
 
 
 def _rows(db, sql):
@@ -60,7 +62,8 @@ def _normal(value):
 
 
 def figures(db):
-    """``{(partner_id, company_id): (value, ...)}`` over COLUMNS."""
+    """``{(partner_id, company_id): (value, ...)}`` over the figure columns."""
+    columns = _columns()
     if _has_jsonb_figures(db):
         present = {
             row[0]
@@ -72,15 +75,15 @@ def figures(db):
         }
         values = ", ".join(
             f"COALESCE(p.loop_{c}->>c.id::text, '')" if f"loop_{c}" in present else "''"
-            for c in COLUMNS
+            for c in columns
         )
         keys = " OR ".join(
-            f"p.loop_{c} ? c.id::text" for c in COLUMNS if f"loop_{c}" in present
+            f"p.loop_{c} ? c.id::text" for c in columns if f"loop_{c}" in present
         )
         sql = f"""SELECT p.id, c.id, {values}
                     FROM res_partner p CROSS JOIN res_company c WHERE {keys}"""
     else:
-        values = ", ".join(f"COALESCE(m.{c}::text, '')" for c in COLUMNS)
+        values = ", ".join(f"COALESCE(m.{c}::text, '')" for c in columns)
         sql = f"SELECT m.partner_id, m.company_id, {values} FROM loop_member m"
     result = {}
     for row in _rows(db, sql):
@@ -131,6 +134,7 @@ def main(argv=None):
         "--db", required=True, help="database made by an earlier version"
     )
     args = parser.parse_args(argv)
+    odoo_env.configure(args.db)  # the addons path, to read the figure columns
     copy = f"{args.db}_upgrade"
     odoo_env.drop_db(copy)
     # a plain copy: odoo_env.create_db would install the addon into it
