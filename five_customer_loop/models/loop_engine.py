@@ -16,13 +16,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
-from ..lib.loop_sql import (
-    PAID_STATES,
-    company_amount,
-    local_date,
-    pos_refund_of,
-    visit_days,
-)
+from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
 from .loop_member import FIGURES
 from .res_partner import STAT_FIELDS
 
@@ -54,10 +48,9 @@ class LoopEngine(models.AbstractModel):
         self.env["res.partner"].flush_model(["complete_name", "active", "loop_user_id"])
         Member.flush_model()
         now = fields.Datetime.now()
-        changed, written = [], set()
+        changed = []
         for names, rows in by_fields.items():
             cols = [name.removeprefix("loop_") for name in names]
-            written.update(cols)
             payload = [
                 {
                     "partner_id": pid,
@@ -78,7 +71,7 @@ class LoopEngine(models.AbstractModel):
                             WHERE m.partner_id = v.partner_id
                               AND m.company_id = %(company)s
                               AND (%(old)s) IS DISTINCT FROM (%(new)s)
-                        RETURNING m.id
+                        RETURNING m.partner_id
                        ), added AS (
                            INSERT INTO loop_member AS m
                                   (partner_id, company_id, name, active, user_id,
@@ -95,9 +88,10 @@ class LoopEngine(models.AbstractModel):
                            ON CONFLICT (partner_id, company_id) DO UPDATE
                               SET %(excluded)s,
                                   write_uid = %(uid)s, write_date = %(now)s
-                        RETURNING m.id
+                        RETURNING m.partner_id
                        )
-                       SELECT id FROM changed UNION ALL SELECT id FROM added""",
+                       SELECT partner_id FROM changed
+                       UNION ALL SELECT partner_id FROM added""",
                     payload=json.dumps(payload, default=str),
                     types=SQL(", ").join(
                         SQL("%s %s", SQL.identifier(col), SQL(FIGURES[col]))
@@ -117,11 +111,13 @@ class LoopEngine(models.AbstractModel):
             )
             changed.extend(row[0] for row in self.env.cr.fetchall())
         if changed:
-            # raw SQL: tell the ORM, so that the partners' figures (computed
-            # from these rows) and anything depending on them are recomputed
-            Member.invalidate_model(sorted(written))
+            # raw SQL: tell the ORM. The rows' cache goes; the partners whose row
+            # changed are marked modified, so their figures (computed from the
+            # rows) and anything depending on them are recomputed, without
+            # reading the rows back.
+            Member.invalidate_model()
             self.env["res.partner"].invalidate_model(["loop_member_ids"])
-            Member.browse(changed).modified(sorted(written))
+            self.env["res.partner"].browse(changed).modified(["loop_member_ids"])
         return len(changed)
 
     @api.model
@@ -182,21 +178,14 @@ class LoopEngine(models.AbstractModel):
         order of the same source a refund takes back (NULL otherwise).
         Bridges add their sources.
         """
-        tz = company.partner_id.tz or "UTC"
         return [
-            SQL(
-                """SELECT o.partner_id, %(day)s AS day, %(amount)s AS amount,
-                          o.id AS order_id, 'pos' AS source,
-                          %(refund_of)s AS refund_of
-                     FROM pos_order o
-                    WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
-                      AND o.state IN %(states)s""",
-                day=local_date(SQL("o.date_order"), tz),
-                amount=company_amount("o"),
-                refund_of=pos_refund_of("o"),
-                company=company.id,
-                ids=list(ids),
-                states=PAID_STATES,
+            pos_order_rows(
+                SQL(
+                    "o.company_id = %s AND o.partner_id = ANY(%s)",
+                    company.id,
+                    list(ids),
+                ),
+                company._loop_tz(),
             )
         ]
 
@@ -710,39 +699,33 @@ class LoopEngine(models.AbstractModel):
             t.id: t.name
             for t in self.env["loop.tier"].browse({c[2] for c in changes if c[2]})
         }
-        activities = [
-            (
-                pid,
-                user,
-                self.env._("Tier upgraded to %(tier)s", tier=tiers.get(new, "-"))
-                if direction == "up"
-                else self.env._(
-                    "Tier downgraded to %(tier)s", tier=tiers.get(new, "-")
-                ),
-            )
-            for pid, _old, new, direction, _spend, user in changes
-            if direction in ("up", "down") and user
-        ]
-        self._schedule_activities(
-            "five_customer_loop.mail_activity_type_tier_change", activities
+        self.env["mail.activity"]._loop_schedule(
+            "five_customer_loop.mail_activity_type_tier_change",
+            [
+                {
+                    "res_id": pid,
+                    "user_id": user,
+                    "summary": self.env._(
+                        "Tier upgraded to %(tier)s", tier=tiers.get(new, "-")
+                    )
+                    if direction == "up"
+                    else self.env._(
+                        "Tier downgraded to %(tier)s", tier=tiers.get(new, "-")
+                    ),
+                }
+                for pid, _old, new, direction, _spend, user in changes
+                if direction in ("up", "down")
+            ],
         )
 
     @api.model
     def _schedule_win_back(self, company, risks):
         summary = self.env._("Win back: no visit for a long time")
-        self._schedule_activities(
-            "five_customer_loop.mail_activity_type_win_back",
-            [(pid, user, summary) for pid, user in risks if user],
-        )
-
-    @api.model
-    def _schedule_activities(self, type_xmlid, items):
-        """Activities ``[(partner_id, user_id, summary)]``, one open per type."""
         self.env["mail.activity"]._loop_schedule(
-            type_xmlid,
+            "five_customer_loop.mail_activity_type_win_back",
             [
                 {"res_id": pid, "user_id": user, "summary": summary}
-                for pid, user, summary in items
+                for pid, user in risks
             ],
         )
 
@@ -788,7 +771,7 @@ class LoopEngine(models.AbstractModel):
         """The run's state; a new run when forced or on a new day."""
         # sudo: the run state is a technical record of this engine only.
         run = self.env["loop.engine.run"].sudo()._state()
-        state = run.read(["day", "phase", "cursor", "done", "total"])[0]
+        state = run.read(list(RUN_FIELDS))[0]
         if force or state["day"] != today:
             total = self.env.execute_query(SQL("SELECT COUNT(*) FROM res_partner"))
             state = {"day": today, "phase": 0, "cursor": 0, "done": 0}

@@ -40,13 +40,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..lib.loop_sql import (
-    PAID_STATES,
-    company_amount,
-    local_date,
-    pos_refund_of,
-    visit_days,
-)
+from ..lib.loop_sql import pos_order_rows, visit_days
 
 _logger = logging.getLogger(__name__)
 
@@ -311,24 +305,18 @@ class LoopRetentionSnapshot(models.Model):
              ORDER BY 1, 2
             """,
             days=visit_days(
-                SQL(
-                    """SELECT o.partner_id, o.config_id, %(day)s AS day,
-                              %(amount)s AS amount, o.id AS order_id,
-                              'pos' AS source, %(refund_of)s AS refund_of
-                         FROM pos_order o
-                        WHERE o.company_id = %(company)s
-                          AND o.partner_id IS NOT NULL
-                          AND o.state IN %(states)s AND o.date_order < %(bound)s""",
-                    day=local_date(SQL("o.date_order"), company._loop_tz()),
-                    amount=company_amount("o"),
-                    refund_of=pos_refund_of("o"),
-                    company=company.id,
-                    states=PAID_STATES,
+                pos_order_rows(
                     # orders are filtered on their local day; this UTC bound
                     # only lets the database skip the orders after the month
                     # (any time zone); a refund made after it does not undo a
                     # month that has ended
-                    bound=fields.Datetime.to_datetime(end) + timedelta(days=1),
+                    SQL(
+                        "o.company_id = %s AND o.date_order < %s",
+                        company.id,
+                        fields.Datetime.to_datetime(end) + timedelta(days=1),
+                    ),
+                    company._loop_tz(),
+                    group=("config_id",),
                 ),
                 group=("config_id",),
             ),

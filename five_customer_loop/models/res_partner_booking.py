@@ -165,13 +165,16 @@ class ResPartner(models.Model):
         summary = self.env._("Invite the customer for their next visit")
         for company in self.env["res.company"].sudo().search([]):
             due = Partner.browse(Partner._loop_due_ids(company=company))
-            items = [
-                (partner.id, partner.loop_user_id.id, summary)
-                for partner in due
-                if partner.loop_user_id
-            ]
-            self.env["loop.engine"]._schedule_activities(
-                "five_customer_loop.mail_activity_type_visit_due", items
+            self.env["mail.activity"]._loop_schedule(
+                "five_customer_loop.mail_activity_type_visit_due",
+                [
+                    {
+                        "res_id": partner.id,
+                        "user_id": partner.loop_user_id.id,
+                        "summary": summary,
+                    }
+                    for partner in due
+                ],
             )
         return True
 

@@ -2,13 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..lib.loop_sql import (
-    PAID_STATES,
-    company_amount,
-    local_date,
-    pos_refund_of,
-    visit_days,
-)
+from ..lib.loop_sql import pos_order_rows, visit_days
 
 
 class LoopCohortAnalysis(models.Model):
@@ -90,18 +84,14 @@ class LoopCohortAnalysis(models.Model):
                AND v.month = (f.cohort + make_interval(months => k.n))::date
             """,
             days=visit_days(
-                SQL(
-                    """SELECT o.partner_id, o.company_id, %(day)s AS day,
-                              %(amount)s AS amount, o.id AS order_id,
-                              'pos' AS source, %(refund_of)s AS refund_of
-                         FROM pos_order o
-                         JOIN res_company c ON c.id = o.company_id
-                         JOIN res_partner cp ON cp.id = c.partner_id
-                        WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s""",
-                    day=local_date(SQL("o.date_order"), SQL("COALESCE(cp.tz, 'UTC')")),
-                    amount=company_amount("o"),
-                    refund_of=pos_refund_of("o"),
-                    states=PAID_STATES,
+                pos_order_rows(
+                    SQL("TRUE"),
+                    SQL("COALESCE(cp.tz, 'UTC')"),
+                    group=("company_id",),
+                    joins=SQL(
+                        """JOIN res_company c ON c.id = o.company_id
+                           JOIN res_partner cp ON cp.id = c.partner_id"""
+                    ),
                 ),
                 group=("company_id",),
             ),

@@ -104,7 +104,7 @@ class LoopStaffKpiWizard(models.TransientModel):
         is rebooked when a next booking linked to it was created within a day
         of its completion.
         """
-        tz = self.company_id.partner_id.tz or "UTC"
+        tz = self.company_id._loop_tz()
         self.env["calendar.event"].flush_model()
         rows = self.env.execute_query(
             SQL(
@@ -135,7 +135,7 @@ class LoopStaffKpiWizard(models.TransientModel):
 
     def _care_figures(self):
         """Per staff: done care records (sessions delivered), rated ones, ratings."""
-        tz = self.company_id.partner_id.tz or "UTC"
+        tz = self.company_id._loop_tz()
         self.env["loop.care.record"].flush_model()
         rows = self.env.execute_query(
             SQL(

@@ -16,7 +16,7 @@ class LoopEngine(models.AbstractModel):
         self.env["sale.order"].flush_model(
             ["state", "partner_id", "company_id", "date_order", "amount_total"]
         )
-        tz = company.partner_id.tz or "UTC"
+        tz = company._loop_tz()
         return super()._order_sources(company, ids) + [
             SQL(
                 """SELECT s.partner_id, %(day)s AS day, %(amount)s AS amount,
