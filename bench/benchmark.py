@@ -15,14 +15,14 @@ process so that memory and caches are those of a cron worker:
   (the middle batches of each phase compared, see ``query_check_line``; when
   the largest database holds fewer than three batches per phase, two more
   runs with batch sizes scaled to it). After it, every customer with paid
-  orders in a company must have a row in its funnel (``loop_member``).
+  orders in a company must have a row in its funnel (``loop_customer``).
 * **floor**: the bare-SQL floor of the full recompute, on the same data: the
   engine's statistics aggregate (the ``days`` CTE of ``_compute_stats``) alone,
   over every customer of the database at once, no writes (median of 3 warm
   runs); the report gives the full recompute's ratio to it.
 * **incremental**: one more day of orders (~1/90 of the customers buy
   again), then ``refresh_partners`` on those customers (rolled back).
-* **funnel**: the server side of opening the funnel kanban (``loop.member``,
+* **funnel**: the server side of opening the funnel kanban (``loop.customer``,
   its column totals a plain grouped read) as a loop manager:
   ``web_read_group`` grouped by stage with the action's domain,
   ``read_progress_bar``, and ``web_search_read`` of the first page (80) of
@@ -50,7 +50,7 @@ from bench import odoo_env  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCH_PARAM = "five_customer_loop.bench"
-# loop_member columns emptied before the engine and the naive version run
+# loop_customer columns emptied before the engine and the naive version run
 WIPED = (
     "first_visit",
     "last_visit",
@@ -137,7 +137,7 @@ def worker_incremental(args):
         cr.execute(
             """SELECT p.id FROM res_partner p
                 WHERE p.loop_store_id IS NOT NULL
-                  AND EXISTS (SELECT 1 FROM loop_member m
+                  AND EXISTS (SELECT 1 FROM loop_customer m
                                WHERE m.partner_id = p.id AND m.visit_count IS NOT NULL)
                 ORDER BY md5(p.id::text || %s) LIMIT %s""",
             (args.day, n),
@@ -209,7 +209,7 @@ def _kanban_request(env):
     """Model, grouping, domain, aggregates, progress bar and field spec the funnel asks for."""
     from lxml import etree
 
-    action = env.ref("five_customer_loop.loop_member_action_funnel").sudo()
+    action = env.ref("five_customer_loop.loop_customer_action_funnel").sudo()
     Model = env[action.res_model]
     arch = etree.fromstring(
         Model.get_views([(False, "kanban")])["views"]["kanban"]["arch"]
@@ -312,7 +312,7 @@ def worker_compare(args):
         env = _env(cr)
         company = env.company
         today = odoo_env.odoo.fields.Date.context_today(env["loop.engine"])
-        wipe = "UPDATE loop_member SET " + ", ".join(f"{f} = NULL" for f in WIPED)
+        wipe = "UPDATE loop_customer SET " + ", ".join(f"{f} = NULL" for f in WIPED)
         # the registry's one-time dependency graph, built on the first write of a
         # process, as a running server has it: not charged to whichever runs first
         env.registry._field_triggers  # noqa: B018

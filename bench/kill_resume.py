@@ -32,19 +32,19 @@ from bench import odoo_env  # noqa: E402
 def digest(db):
     """Digests of everything a recompute writes: figures, histories, activities.
 
-    The figures are the ``loop_member`` rows (their one home; the columns of
-    ``FIGURES`` in models/loop_member.py), one digest per company, in partner
+    The figures are the ``loop_customer`` rows (their one home; the columns of
+    ``FIGURES`` in models/loop_customer.py), one digest per company, in partner
     order. Days since the last visit are computed when read: not stored, not
     digested.
     """
-    from odoo.addons.five_customer_loop.models.loop_member import FIGURES
+    from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
 
     columns = ", ".join(f"{column}::text" for column in FIGURES)
     queries = {
         "figures": "SELECT string_agg(concat_ws(':', company_id, digest, n), ' ' "
         "ORDER BY company_id) FROM (SELECT company_id, md5(string_agg(concat_ws('|', "
         f"partner_id, {columns}), ',' ORDER BY partner_id)) AS digest, COUNT(*) AS n "
-        "FROM loop_member GROUP BY company_id) AS per_company",
+        "FROM loop_customer GROUP BY company_id) AS per_company",
         "stage_history": "SELECT md5(string_agg(concat_ws('|', partner_id, stage_from_id, "
         "stage_to_id, date, date_end, kind), ',' ORDER BY partner_id, date, id)), COUNT(*) "
         "FROM loop_stage_history",
@@ -57,7 +57,7 @@ def digest(db):
         "segment_thresholds": "SELECT string_agg(concat_ws('|', loop_segment_amount, "
         "loop_segment_frequency), ',' ORDER BY id), COUNT(*) FROM res_company",
         "funnel_rows": "SELECT md5(string_agg(concat_ws('|', partner_id, company_id, name, "
-        "active, user_id), ',' ORDER BY partner_id, company_id)), COUNT(*) FROM loop_member",
+        "active, user_id), ',' ORDER BY partner_id, company_id)), COUNT(*) FROM loop_customer",
     }
     return {name: odoo_env.psql(sql, db=db) for name, sql in queries.items()}
 

@@ -4,10 +4,10 @@ Same rules as ``models/loop_engine.py`` (they come from ``lib/loop_rules.py``),
 written the way one would write it without thinking about volume: for each
 partner, search its orders through the ORM, compute the figures in Python and
 write them (one ``loop.engine._write_company_values`` call per partner: the
-figures' only way into their home, ``loop.member``), then for each partner
+figures' only way into their home, ``loop.customer``), then for each partner
 read its figures back from its computed ``loop_*`` fields, count its referrals
 and upgrades with ``search_count``, evaluate the stage rules (domains over
-``loop.member``) with ``filtered_domain`` on its row and write the history
+``loop.customer``) with ``filtered_domain`` on its row and write the history
 with ``create``. The benchmark runs it side by side with the engine and
 checks both leave the same tiers, segments, stages and spend.
 """
@@ -123,7 +123,7 @@ def _write(env, company, partner, values):
     """Write ``{loop_<column>: value}`` of one partner in ``company``.
 
     Figures are not writable fields: the engine's writer is their only way into
-    ``loop.member`` (an empty value is ``None``, as the engine writes it).
+    ``loop.customer`` (an empty value is ``None``, as the engine writes it).
     """
     env["loop.engine"]._write_company_values(company, {partner.id: values})
 
@@ -131,7 +131,7 @@ def _write(env, company, partner, values):
 def _member(env, company, partner):
     """The partner's row in the loop of ``company`` (empty when it has none)."""
     return (
-        env["loop.member"]
+        env["loop.customer"]
         .with_context(active_test=False)
         .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)])
     )

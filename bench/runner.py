@@ -82,7 +82,7 @@ def cron_run(
 def checksum(cr, company_id):
     """Digest of every customer's tier, segment, stage and 12-month spend in ``company``.
 
-    Over the company's ``loop_member`` rows (the figures' one home) in
+    Over the company's ``loop_customer`` rows (the figures' one home) in
     partner order. Returns ``(md5, rows)``. A missing spend counts as 0, as the
     ORM reads it.
     """
@@ -93,7 +93,7 @@ def checksum(cr, company_id):
                                                 'FM999999999990.00')),
                               ',' ORDER BY m.partner_id)),
                COUNT(*)
-          FROM loop_member m
+          FROM loop_customer m
           LEFT JOIN loop_tier t ON t.id = m.tier_id
           LEFT JOIN loop_stage s ON s.id = m.stage_id
          WHERE m.company_id = %(company)s
@@ -104,10 +104,10 @@ def checksum(cr, company_id):
 
 
 def funnel_missing(env):
-    """Customers with paid orders in a company but no row in its funnel (loop.member).
+    """Customers with paid orders in a company but no row in its funnel (loop.customer).
 
     Every customer who paid in a company takes part in its loop: the engine
-    gives them a ``loop_member`` row there, which the funnel, the partner's
+    gives them a ``loop_customer`` row there, which the funnel, the partner's
     figures and the reports all read. Paid orders are those of the engine's
     order sources (POS, and sale orders when the bridge is installed). 0 when
     none is missing (each missing (customer, company) counts one).
@@ -124,7 +124,7 @@ def funnel_missing(env):
         missing += env.execute_query(
             SQL(
                 """SELECT COUNT(DISTINCT src.partner_id) FROM (%(orders)s) src
-                    WHERE NOT EXISTS (SELECT 1 FROM loop_member m
+                    WHERE NOT EXISTS (SELECT 1 FROM loop_customer m
                                        WHERE m.partner_id = src.partner_id
                                          AND m.company_id = %(company)s)""",
                 orders=orders,

@@ -7,7 +7,8 @@ Usage (from the repository root)::
 The database is left untouched: a copy (``<db>_upgrade``) is upgraded with
 ``-u five_customer_loop`` by the code of this checkout. Before and after, the
 check reads every customer's figures per company (the company-dependent
-columns of ``res_partner`` up to 18.0.1.1.0, ``loop_member`` since), the stage
+columns of ``res_partner`` up to 18.0.1.1.0, ``loop_member`` in 18.0.1.2.0,
+``loop_customer`` since), the stage
 and tier histories and the funnel's counts per stage, and compares them: it
 prints the digests and the rows that differ, and exits non-zero if any do.
 """
@@ -17,6 +18,7 @@ import hashlib
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,9 +27,9 @@ from bench import odoo_env  # noqa: E402  (puts Odoo on sys.path)
 
 
 def _columns():
-    """The figures of loop_member (days since the last visit is computed when
+    """The figures of loop_customer (days since the last visit is computed when
     read since 18.0.1.2.0 and is not among them)."""
-    from odoo.addons.five_customer_loop.models.loop_member import FIGURES
+    from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
 
     return tuple(FIGURES)
 
@@ -61,9 +63,38 @@ def _normal(value):
     return f"{number:.2f}"
 
 
-def figures(db):
-    """``{(partner_id, company_id): (value, ...)}`` over the figure columns."""
-    columns = _columns()
+def _table_columns(db):
+    """The figures present in ``db`` (a version adds some: 18.0.1.3.0 prospect)."""
+    if _has_jsonb_figures(db):
+        return _columns()
+    present = {
+        row[0]
+        for row in _rows(
+            db,
+            f"""SELECT column_name FROM information_schema.columns
+                 WHERE table_name = '{_table(db)}'""",
+        )
+    }
+    return tuple(col for col in _columns() if col in present)
+
+
+def _table(db):
+    """The figures' table: ``loop_member`` in 18.0.1.1.0 and 18.0.1.2.0."""
+    found = _rows(
+        db,
+        """SELECT table_name FROM information_schema.tables
+            WHERE table_name IN ('loop_customer', 'loop_member')
+            ORDER BY table_name""",
+    )
+    return found[0][0]
+
+
+def figures(db, columns=None):
+    """``{(partner_id, company_id): (value, ...)}`` over the figure columns.
+
+    ``columns``: those to read (by default every figure of the table).
+    """
+    columns = columns or _table_columns(db)
     if _has_jsonb_figures(db):
         present = {
             row[0]
@@ -84,7 +115,7 @@ def figures(db):
                     FROM res_partner p CROSS JOIN res_company c WHERE {keys}"""
     else:
         values = ", ".join(f"COALESCE(m.{c}::text, '')" for c in columns)
-        sql = f"SELECT m.partner_id, m.company_id, {values} FROM loop_member m"
+        sql = f"SELECT m.partner_id, m.company_id, {values} FROM {_table(db)} m"
     result = {}
     for row in _rows(db, sql):
         normal = tuple(_normal(value) for value in row[2:])
@@ -93,13 +124,20 @@ def figures(db):
     return result
 
 
-def histories(db):
+def histories(db, entered=()):
+    """Digest and count of the stage and tier histories.
+
+    ``entered``: ``(partner, company)`` pairs left out (prospects who entered
+    the loop with the upgrade start their histories then).
+    """
+    skip = " OR ".join(f"(partner_id = {p} AND company_id = {c})" for p, c in entered)
+    where = f"WHERE NOT ({skip})" if skip else ""
     return {
         table: _rows(
             db,
             f"""SELECT md5(string_agg(t::text, ',' ORDER BY t.id)), COUNT(*)
                   FROM (SELECT id, partner_id, company_id, date, {columns}
-                          FROM {table}) t""",
+                          FROM {table} {where}) t""",
         )[0]
         for table, columns in (
             (
@@ -116,10 +154,42 @@ def funnel(db):
         tuple(row)
         for row in _rows(
             db,
-            """SELECT m.company_id, COALESCE(m.stage_id::text, '-'), COUNT(*)
-                 FROM loop_member m WHERE m.active
-                GROUP BY 1, 2""",
+            f"""SELECT m.company_id, COALESCE(m.stage_id::text, '-'), COUNT(*)
+                  FROM {_table(db)} m WHERE m.active
+                 GROUP BY 1, 2""",
         )
+    )
+
+
+def _entered(db, keys):
+    """``{(partner, company): (company, stage)}`` of new rows without a visit.
+
+    A new row with a paid visit is not a prospect: it is left out, and so
+    reported among the rows that differ.
+    """
+    if not keys:
+        return {}
+    rows = _rows(
+        db,
+        f"""SELECT m.partner_id, m.company_id, m.company_id,
+                   COALESCE(m.stage_id::text, '-')
+              FROM {_table(db)} m
+             WHERE COALESCE(m.visit_count, 0) = 0 AND m.prospect""",
+    )
+    found = {(int(p), int(c)): (company, stage) for p, c, company, stage in rows}
+    return {key: found[key] for key in keys if key in found}
+
+
+def _wrong_prospects(db):
+    """Rows marked prospect with a visit, or unmarked without one (0 when right)."""
+    if "prospect" not in _table_columns(db):
+        return 0
+    return int(
+        _rows(
+            db,
+            f"""SELECT COUNT(*) FROM {_table(db)}
+                 WHERE COALESCE(prospect, FALSE) <> (COALESCE(visit_count, 0) = 0)""",
+        )[0][0]
     )
 
 
@@ -142,30 +212,52 @@ def main(argv=None):
         ["createdb", "-U", odoo_env.DB_USER, "-T", args.db, copy], check=True
     )
     if not _has_jsonb_figures(copy):
-        print(f"note: {args.db} already keeps its figures in loop_member")
-    before = figures(copy), histories(copy), funnel(copy)
+        print(f"note: {args.db} already keeps its figures in {_table(copy)}")
+    columns = _table_columns(copy)
+    before = figures(copy, columns), histories(copy), funnel(copy)
     started = time.monotonic()
     log = Path(f"/tmp/{copy}.log")
     odoo_env.run_odoo_bin(
         copy, "-u", "five_customer_loop", "--stop-after-init", "--no-http", log_path=log
     )
     seconds = time.monotonic() - started
-    after = figures(copy), histories(copy), funnel(copy)
+    after_figures = figures(copy, columns)
+    # people reached before (referred, booked, entered with a channel) enter
+    # the loop as prospects with 18.0.1.3.0: new rows, in Attract, no visit
+    entered = _entered(copy, set(after_figures) - set(before[0]))
+    after = after_figures, histories(copy, entered), funnel(copy)
     differ = sorted(
         key
         for key in set(before[0]) | set(after[0])
-        if before[0].get(key) != after[0].get(key)
+        if key not in entered and before[0].get(key) != after[0].get(key)
     )
+    expected_funnel = Counter({(c, s): int(n) for c, s, n in before[2]})
+    for key in entered.values():
+        expected_funnel[key] += 1
+    after_funnel = Counter({(c, s): int(n) for c, s, n in after[2]})
+    wrong_prospects = _wrong_prospects(copy)
     print(f"upgrade of {args.db} (copy {copy}) in {seconds:.1f} s, log {log}")
     print(f"figures: {len(before[0])} rows before, {len(after[0])} after")
-    print(f"  digest before {digest(before[0])}, after {digest(after[0])}")
+    kept = {key: value for key, value in after[0].items() if key not in entered}
+    print(
+        f"  digest before {digest(before[0])}, after {digest(kept)} (without the entered)"
+    )
     print(f"  rows that differ: {len(differ)}")
     for key in differ[:10]:
         print(f"    {key}: {before[0].get(key)} -> {after[0].get(key)}")
     for table in before[1]:
         print(f"{table}: before {before[1][table]}, after {after[1][table]}")
-    print(f"funnel counts equal: {before[2] == after[2]} ({len(after[2])} columns)")
-    ok = not differ and before[1] == after[1] and before[2] == after[2]
+    print(
+        f"entered as prospects: {len(entered)} (every one without a paid visit, "
+        f"in {sorted({stage for _c, stage in entered.values()})})"
+    )
+    print(f"rows whose prospect mark contradicts their visits: {wrong_prospects}")
+    funnel_ok = expected_funnel == after_funnel
+    print(
+        f"funnel counts equal (plus the prospects who entered): {funnel_ok} "
+        f"({len(after[2])} columns)"
+    )
+    ok = not differ and before[1] == after[1] and funnel_ok and not wrong_prospects
     print("UPGRADE CHECK " + ("OK" if ok else "FAILED"))
     return 0 if ok else 1
 

@@ -4,7 +4,7 @@
     "name": "Five-Customer Loop",
     "summary": "Attract, retain, lock in, expand and upgrade customers "
     "(五客循环) for retail and beauty chains",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",
@@ -47,7 +47,7 @@
         "wizards/loop_rebook_wizard_views.xml",
         "wizards/loop_staff_kpi_wizard_views.xml",
         # views
-        "views/loop_member_views.xml",
+        "views/loop_customer_views.xml",
         "views/loop_stage_views.xml",
         "views/loop_tier_views.xml",
         "views/loop_care_record_views.xml",

@@ -13,13 +13,13 @@ shot() {
         --lang zh-CN --tz Asia/Shanghai --settle 12 "$@"
 }
 # the demo customer with the most visits, the one the archive pictures show
-partner=$(psql -d "$DB" -Atc "SELECT partner_id FROM loop_member
+partner=$(psql -d "$DB" -Atc "SELECT partner_id FROM loop_customer
                                ORDER BY visit_count DESC, partner_id LIMIT 1")
 till=$(psql -d "$DB" -Atc "SELECT c.id FROM pos_config c
                             JOIN pos_config_pos_payment_method_rel r ON r.pos_config_id = c.id
                             JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
                            WHERE m.loop_is_card ORDER BY c.id LIMIT 1")
-shot "$OUT/funnel.png" /odoo/action-five_customer_loop.loop_member_action_funnel
+shot "$OUT/funnel.png" /odoo/action-five_customer_loop.loop_customer_action_funnel
 shot "$OUT/dashboard.png" /odoo/action-five_customer_loop.loop_dashboard_action
 shot --height 1400 --steps "$ROOT/tools/shots/customer_archive.json" "$OUT/customer_archive.png" "/odoo/action-five_customer_loop.res_partner_action_loop_customers/$partner"
 shot "$OUT/bookings.png" /odoo/action-five_customer_loop.calendar_event_action_loop_booking

@@ -51,7 +51,7 @@ def main():
         )
         Report = env["ir.actions.report"]
         partner = (
-            env["loop.member"]
+            env["loop.customer"]
             .search([], order="visit_count desc, partner_id", limit=1)
             .partner_id
         )

@@ -3,7 +3,7 @@
 Usage: python tools/screenshot.py --url http://127.0.0.1:8069 --login manager \
            --password manager OUT.png PATH [OUT2.png PATH2 ...]
 PATH is relative to the server, e.g.
-/odoo/action-five_customer_loop.loop_member_action_funnel
+/odoo/action-five_customer_loop.loop_customer_action_funnel
 Drives Chromium through the DevTools protocol (websocket-client, from the test
 requirements); used for the documentation screenshots and for looking at views.
 

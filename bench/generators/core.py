@@ -740,10 +740,10 @@ class History(Generator):
             },
         )
         # The partners sit in their open row's stage: their row of the
-        # company's loop (loop.member, the figures' one home).
+        # company's loop (loop.customer, the figures' one home).
         cr.execute(
             """
-            INSERT INTO loop_member AS m
+            INSERT INTO loop_customer AS m
                    (partner_id, company_id, name, active, user_id,
                     stage_id, stage_date, stage_pinned,
                     create_uid, create_date, write_uid, write_date)
@@ -784,7 +784,7 @@ class History(Generator):
                   FROM tiered WHERE tier_id IS NOT NULL
              RETURNING partner_id, tier_to_id
             )
-            INSERT INTO loop_member AS m
+            INSERT INTO loop_customer AS m
                    (partner_id, company_id, name, active, user_id, tier_id,
                     create_uid, create_date, write_uid, write_date)
             SELECT p.id, %(company)s, p.complete_name, p.active, p.loop_user_id,

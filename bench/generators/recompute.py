@@ -21,7 +21,7 @@ class Recompute(Generator):
         cr = ctx.cr
         for table in (
             "res_partner",
-            "loop_member",
+            "loop_customer",
             "pos_order",
             "pos_order_line",
             "pos_payment",

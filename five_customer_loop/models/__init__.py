@@ -12,7 +12,7 @@ from . import res_partner_pos
 from . import mail_activity
 from . import loop_engine
 from . import loop_engine_run
-from . import loop_member
+from . import loop_customer
 from . import pos_order
 from . import loop_care_record
 from . import loop_feedback

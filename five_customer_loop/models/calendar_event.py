@@ -365,7 +365,9 @@ class CalendarEvent(models.Model):
             for vals in vals_list
         ]
         self._loop_link_rebookings(vals_list)
-        return super().create(vals_list)
+        events = super().create(vals_list)
+        events._loop_enter_prospects()
+        return events
 
     def write(self, vals):
         bookings = self.filtered("is_loop_booking")
@@ -404,11 +406,29 @@ class CalendarEvent(models.Model):
             for event in self
         }
         res = super().write(vals)
+        if "loop_partner_id" in vals or "loop_company_id" in vals:
+            self._loop_enter_prospects()
         if people or "loop_service_ids" in vals:
             self._loop_sync_people(old_people, rename="name" not in vals)
         if becoming:
             becoming._loop_on_state(new_state)
         return res
+
+    def _loop_enter_prospects(self):
+        """A booked person takes part in the loop of the booking's store at once.
+
+        Until her first paid visit she is a prospect there (DOMAIN
+        "Prospects"); the engine runs only for those not in that loop yet.
+        """
+        newcomers = self.env["res.partner"]
+        for event in self.filtered(lambda e: e.is_loop_booking and e.loop_partner_id):
+            # sudo: reading whether the customer has a row in the store's loop
+            # (the front desk may work in another company); nothing is written
+            rows = event.loop_partner_id.sudo().loop_customer_ids
+            if event.loop_company_id not in rows.company_id:
+                newcomers |= event.loop_partner_id
+        if newcomers:
+            self.env["loop.engine"].refresh_partners(newcomers)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done_booking(self):

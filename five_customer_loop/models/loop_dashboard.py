@@ -50,7 +50,7 @@ class LoopDashboard(models.AbstractModel):
         """Every figure of the dashboard, with the domain behind each one.
 
         A fixed number of queries, whatever the number of customers: stage and
-        tier counts are two grouped reads, the three headline counts one
+        tier counts are two grouped reads, the five headline counts one
         count each, the retention trend one read of the snapshots.
         """
         company = self.env.company
@@ -59,13 +59,13 @@ class LoopDashboard(models.AbstractModel):
         today = fields.Date.context_today(self)
         due_date = today + timedelta(days=DUE_DAYS)
 
-        # the same customers as ``base``, counted on their loop.member rows
+        # the same customers as ``base``, counted on their loop.customer rows
         members = [("company_id", "=", company.id), ("stage_id", "!=", False)]
-        Member = self.env["loop.member"]
-        stage_counts = dict(Member._read_group(members, ["stage_id"], ["__count"]))
+        Customer = self.env["loop.customer"]
+        stage_counts = dict(Customer._read_group(members, ["stage_id"], ["__count"]))
         stages = self.env["loop.stage"].search([])
         tier_counts = dict(
-            Member._read_group(
+            Customer._read_group(
                 members + [("tier_id", "!=", False)], ["tier_id"], ["__count"]
             )
         )
@@ -73,6 +73,9 @@ class LoopDashboard(models.AbstractModel):
 
         headline = {
             "kept": [("loop_visit_count_12m", ">", 0)],
+            # Attract holds both, counted apart (DOMAIN "Prospects")
+            "prospects": [("loop_prospect", "=", True)],
+            "first_timers": [("loop_visit_count", "=", 1)],
             "at_risk": [("loop_health", "=", "at_risk")],
             # expected next visit within a week, or overdue; lost customers are
             # left to the win-back calls

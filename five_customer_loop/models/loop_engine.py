@@ -3,7 +3,7 @@
 One code path serves the nightly full run and the immediate refresh of a few
 customers (after a paid order, a card move, a care record): both work on a
 batch of partner ids with a fixed number of queries per batch and company,
-whatever the batch size. Figures live in ``loop.member`` (one row per
+whatever the batch size. Figures live in ``loop.customer`` (one row per
 customer and company) and are written with one statement per batch that
 touches only the rows whose values changed.
 """
@@ -17,7 +17,7 @@ from odoo.tools import SQL
 
 from ..lib import loop_rules
 from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
-from .loop_member import FIGURES
+from .loop_customer import FIGURES
 from .res_partner import STAT_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class LoopEngine(models.AbstractModel):
     def _write_company_values(self, company, values_by_partner):
         """Write figures of ``company``: ``{partner_id: {loop_<column>: value}}``.
 
-        Into ``loop.member``, the figures' one home (the partner's field
+        Into ``loop.customer``, the figures' one home (the partner's field
         ``loop_x`` is the row's column ``x``). One statement per distinct set
         of columns (in practice one per call): existing rows are updated where
         a value differs, missing rows inserted (not when every value written is
@@ -44,9 +44,9 @@ class LoopEngine(models.AbstractModel):
         by_fields = {}
         for partner_id, values in values_by_partner.items():
             by_fields.setdefault(tuple(sorted(values)), []).append((partner_id, values))
-        Member = self.env["loop.member"]
+        Customer = self.env["loop.customer"]
         self.env["res.partner"].flush_model(["complete_name", "active", "loop_user_id"])
-        Member.flush_model()
+        Customer.flush_model()
         now = fields.Datetime.now()
         changed = []
         for names, rows in by_fields.items():
@@ -65,7 +65,7 @@ class LoopEngine(models.AbstractModel):
                            SELECT * FROM jsonb_to_recordset(%(payload)s::jsonb)
                                   AS v(partner_id integer, %(types)s)
                        ), changed AS (
-                           UPDATE loop_member AS m
+                           UPDATE loop_customer AS m
                               SET %(updates)s, write_uid = %(uid)s, write_date = %(now)s
                              FROM v
                             WHERE m.partner_id = v.partner_id
@@ -73,7 +73,7 @@ class LoopEngine(models.AbstractModel):
                               AND (%(old)s) IS DISTINCT FROM (%(new)s)
                         RETURNING m.partner_id
                        ), added AS (
-                           INSERT INTO loop_member AS m
+                           INSERT INTO loop_customer AS m
                                   (partner_id, company_id, name, active, user_id,
                                    %(cols)s,
                                    create_uid, create_date, write_uid, write_date)
@@ -82,7 +82,7 @@ class LoopEngine(models.AbstractModel):
                                   %(uid)s, %(now)s, %(uid)s, %(now)s
                              FROM v JOIN res_partner p ON p.id = v.partner_id
                             WHERE num_nonnulls(%(new)s) > 0
-                              AND NOT EXISTS (SELECT 1 FROM loop_member o
+                              AND NOT EXISTS (SELECT 1 FROM loop_customer o
                                                WHERE o.partner_id = v.partner_id
                                                  AND o.company_id = %(company)s)
                            ON CONFLICT (partner_id, company_id) DO UPDATE
@@ -115,18 +115,18 @@ class LoopEngine(models.AbstractModel):
             # changed are marked modified, so their figures (computed from the
             # rows) and anything depending on them are recomputed, without
             # reading the rows back.
-            Member.invalidate_model()
-            self.env["res.partner"].invalidate_model(["loop_member_ids"])
-            self.env["res.partner"].browse(changed).modified(["loop_member_ids"])
+            Customer.invalidate_model()
+            self.env["res.partner"].invalidate_model(["loop_customer_ids"])
+            self.env["res.partner"].browse(changed).modified(["loop_customer_ids"])
         return len(changed)
 
     @api.model
     def _figures(self, company, ids, columns):
         """``{partner_id: (column values...)}`` of ``ids`` in ``company``."""
-        self.env["loop.member"].flush_model(columns)
+        self.env["loop.customer"].flush_model(columns)
         rows = self.env.execute_query(
             SQL(
-                """SELECT partner_id, %s FROM loop_member
+                """SELECT partner_id, %s FROM loop_customer
                     WHERE company_id = %s AND partner_id = ANY(%s)""",
                 SQL(", ").join(SQL.identifier(col) for col in columns),
                 company.id,
@@ -141,25 +141,44 @@ class LoopEngine(models.AbstractModel):
         """Partners of ``ids`` that take part in the loop of ``company``.
 
         Those with a stage or figures there already, those with a paid order of
-        any source (POS, and sale orders when the bridge is installed), and card
+        any source (POS, and sale orders when the bridge is installed), card
         holders (a card issued in the back office locks a customer in before
-        their first paid order).
+        their first paid order), and prospects (DOMAIN "Prospects"): people
+        with a booking in this company, people referred by a customer of its
+        loop, people entered with an acquisition channel (of this company, or
+        shared by every company). A plain contact has none of these.
         """
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
         self.env["loop.card"].flush_model(["partner_id", "company_id"])
-        self.env["loop.member"].flush_model(["partner_id", "company_id"])
+        self.env["loop.customer"].flush_model(["partner_id", "company_id"])
+        self.env["calendar.event"].flush_model(
+            ["loop_partner_id", "loop_company_id", "is_loop_booking"]
+        )
+        self.env["res.partner"].flush_model(
+            ["loop_referred_by_id", "loop_channel_id", "company_id"]
+        )
         orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
                     WHERE p.id = ANY(%(ids)s)
-                      AND (EXISTS (SELECT 1 FROM loop_member m
+                      AND (EXISTS (SELECT 1 FROM loop_customer m
                                     WHERE m.partner_id = p.id
                                       AND m.company_id = %(company)s)
                            OR p.id IN (SELECT src.partner_id FROM (%(orders)s) src)
                            OR p.id IN (SELECT c.partner_id FROM loop_card c
                                         WHERE c.company_id = %(company)s
-                                          AND c.partner_id = ANY(%(ids)s)))
+                                          AND c.partner_id = ANY(%(ids)s))
+                           OR p.id IN (SELECT e.loop_partner_id FROM calendar_event e
+                                        WHERE e.loop_partner_id = ANY(%(ids)s)
+                                          AND e.is_loop_booking
+                                          AND e.loop_company_id = %(company)s)
+                           OR EXISTS (SELECT 1 FROM loop_customer r
+                                       WHERE r.partner_id = p.loop_referred_by_id
+                                         AND r.company_id = %(company)s)
+                           OR (p.loop_channel_id IS NOT NULL
+                               AND (p.company_id IS NULL
+                                    OR p.company_id = %(company)s)))
                     ORDER BY p.id""",
                 ids=list(ids),
                 company=company.id,
@@ -271,6 +290,9 @@ class LoopEngine(models.AbstractModel):
             interval = loop_rules.average_interval(first, last, visits)
             nxt = loop_rules.next_visit(last, interval)
             values[pid] = {
+                # no paid visit yet: a prospect (written empty otherwise, as
+                # every false flag, so an unchanged row is not rewritten)
+                "loop_prospect": (not visits) or None,
                 "loop_first_visit": first and first.isoformat(),
                 "loop_last_visit": last and last.isoformat(),
                 "loop_visit_count": visits,
@@ -333,7 +355,7 @@ class LoopEngine(models.AbstractModel):
                     """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY avg_ticket),
                               percentile_cont(0.5) WITHIN GROUP
                                   (ORDER BY visit_count_12m)
-                         FROM loop_member
+                         FROM loop_customer
                         WHERE company_id = %s AND visit_count_12m >= 1""",
                     company.id,
                 )
@@ -351,7 +373,7 @@ class LoopEngine(models.AbstractModel):
         """Tier, segment, health, referral count and stage of ``ids``."""
         if not ids:
             return 0
-        self.env["loop.member"].flush_model()
+        self.env["loop.customer"].flush_model()
         self.env["res.partner"].flush_model(["loop_user_id", "loop_referred_by_id"])
         read = self.env.execute_query(
             SQL(
@@ -364,7 +386,7 @@ class LoopEngine(models.AbstractModel):
                           m.referral_value_12m::float,
                           m.referral_value_total::float
                      FROM res_partner p
-                     LEFT JOIN loop_member m
+                     LEFT JOIN loop_customer m
                             ON m.partner_id = p.id AND m.company_id = %(company)s
                     WHERE p.id = ANY(%(ids)s)""",
                 company=company.id,
@@ -376,8 +398,9 @@ class LoopEngine(models.AbstractModel):
             (*row[:6], (today - row[6]).days if row[6] else None, *row[7:])
             for row in read
         ]
-        # referred customers in this company's loop (a stage or a paid visit):
-        # paying ones, all, and their spend attributed to the referrer
+        # referred customers in this company's loop (a row there: prospects
+        # included, read after this batch's statistics wrote theirs): paying
+        # ones, all, and their spend attributed to the referrer
         referrals = {
             row[0]: row[1:]
             for row in self.env.execute_query(
@@ -387,10 +410,9 @@ class LoopEngine(models.AbstractModel):
                               COALESCE(SUM(m.spend_12m), 0),
                               COALESCE(SUM(m.spend_total), 0)
                          FROM res_partner p
-                         JOIN loop_member m
+                         JOIN loop_customer m
                            ON m.partner_id = p.id AND m.company_id = %(company)s
                         WHERE p.loop_referred_by_id = ANY(%(ids)s)
-                          AND (m.stage_id IS NOT NULL OR m.visit_count >= 1)
                         GROUP BY p.loop_referred_by_id""",
                     ids=list(ids),
                     company=company.id,
@@ -529,12 +551,12 @@ class LoopEngine(models.AbstractModel):
     def _rule_matches(self, company, ids, rules):
         """For each ``(stage, domain)`` of ``rules``, the ids of ``ids`` matching it.
 
-        Rules are domains over ``loop.member``. The ORM compiles each (with the
+        Rules are domains over ``loop.customer``. The ORM compiles each (with the
         record rules of the current user) and a single query evaluates all of
         them on the rows of the batch in ``company``. A rule that needs a join
         falls back to its own search.
         """
-        members = self.env["loop.member"].with_context(active_test=False)
+        members = self.env["loop.customer"].with_context(active_test=False)
         base = [("company_id", "=", company.id), ("partner_id", "in", list(ids))]
         conditions, searched = [], {}
         for index, (_stage, domain) in enumerate(rules):

@@ -300,7 +300,7 @@ class LoopReferralReward(models.Model):
                 """SELECT v.rid, v.cid
                      FROM unnest(%(rids)s::int[], %(cids)s::int[]) AS v(rid, cid)
                      JOIN res_partner r ON r.id = v.rid
-                    WHERE EXISTS (SELECT 1 FROM loop_member m
+                    WHERE EXISTS (SELECT 1 FROM loop_customer m
                                    WHERE m.partner_id = r.id AND m.company_id = v.cid
                                      AND m.stage_id IS NOT NULL)
                        OR EXISTS (SELECT 1 FROM pos_order o

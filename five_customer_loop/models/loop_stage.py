@@ -67,7 +67,7 @@ class LoopStage(models.Model):
             raise ValidationError(self.env._("Only one stage can be the Lost stage."))
 
     def _rule_domain_list(self):
-        """The stage rule as a domain list, validated against loop.member."""
+        """The stage rule as a domain list, validated against loop.customer."""
         self.ensure_one()
         text = (self.rule_domain or "[]").strip() or "[]"
         try:
@@ -75,7 +75,7 @@ class LoopStage(models.Model):
             if not isinstance(domain, list | tuple):
                 raise ValueError
             domain = list(domain)
-            members = self.env["loop.member"]
+            members = self.env["loop.customer"]
             # Builds the SQL without running it: unknown fields or operators fail here.
             members._where_calc(expression.normalize_domain(domain))
         except (ValueError, SyntaxError, TypeError, KeyError, AssertionError) as err:
@@ -93,7 +93,7 @@ class LoopStage(models.Model):
     def _compute_funnel_figures(self):
         company = self.env.company
         counts = dict(
-            self.env["loop.member"]._read_group(
+            self.env["loop.customer"]._read_group(
                 [("stage_id", "in", self.ids), ("company_id", "=", company.id)],
                 ["stage_id"],
                 ["__count"],

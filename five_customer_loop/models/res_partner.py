@@ -6,7 +6,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..lib import booking_rules as rules
-from .loop_member import FIGURES, HEALTH, SEGMENTS
+from .loop_customer import FIGURES, HEALTH, SEGMENTS
 
 SENSITIVE = "five_customer_loop.group_loop_user"
 # Bookings still to come.
@@ -47,11 +47,12 @@ POS_LOOP_FIELDS = (
     "loop_card_sessions",
 )
 
-# The partner's figures: loop_<column> for each of these loop.member columns.
+# The partner's figures: loop_<column> for each of these loop.customer columns.
 FIGURE_COLUMNS = (*FIGURES, "days_since_visit")
 
-# Figures the statistics phase of the engine writes (loop.member columns).
+# Figures the statistics phase of the engine writes (loop.customer columns).
 STAT_FIELDS = (
+    "loop_prospect",
     "loop_first_visit",
     "loop_last_visit",
     "loop_visit_count",
@@ -66,7 +67,7 @@ STAT_FIELDS = (
 
 
 def _figure(field_class, column, **kwargs):
-    """The partner's ``loop_<column>``: the current company's loop.member row.
+    """The partner's ``loop_<column>``: the current company's loop.customer row.
 
     Not stored (the row is the one home of the figure), searchable as a
     condition on that row; a customer without a row in the company reads
@@ -158,9 +159,9 @@ class ResPartner(models.Model):
         "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
     )
 
-    # ------------------------------------------------ figures (loop.member rows)
-    loop_member_ids = fields.One2many(
-        "loop.member",
+    # ------------------------------------------------ figures (loop.customer rows)
+    loop_customer_ids = fields.One2many(
+        "loop.customer",
         "partner_id",
         string="Loop Figures",
         readonly=True,
@@ -178,6 +179,13 @@ class ResPartner(models.Model):
     )
     loop_visit_count_12m = _figure(
         fields.Integer, "visit_count_12m", string="Visits (12 Months)"
+    )
+    loop_prospect = _figure(
+        fields.Boolean,
+        "prospect",
+        string="Prospect",
+        help="Reached by the store (a referral, a booking or an acquisition "
+        "channel) but no paid visit yet.",
     )
     loop_spend_total = _figure(
         fields.Float,
@@ -257,7 +265,7 @@ class ResPartner(models.Model):
         "referral_count",
         string="Customers Brought",
         help="Customers this customer brought who take part in this company's "
-        "loop (they have a stage or a paid visit).",
+        "loop, prospects included.",
     )
     loop_referral_value_12m = _figure(
         fields.Float,
@@ -330,14 +338,14 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     @api.depends(
-        "loop_member_ids.company_id",
-        "loop_member_ids.days_since_visit",
-        *(f"loop_member_ids.{column}" for column in FIGURES),
+        "loop_customer_ids.company_id",
+        "loop_customer_ids.days_since_visit",
+        *(f"loop_customer_ids.{column}" for column in FIGURES),
     )
     def _compute_loop_figures(self):
-        """The current company's loop.member row of each partner, read at once."""
+        """The current company's loop.customer row of each partner, read at once."""
         ids = [pid for pid in self._origin.ids if pid]
-        members = self.env["loop.member"].with_context(active_test=False)
+        members = self.env["loop.customer"].with_context(active_test=False)
         if ids:
             members = members.search(
                 [("partner_id", "in", ids), ("company_id", "=", self.env.company.id)]
@@ -357,19 +365,19 @@ class ResPartner(models.Model):
         """
         leaf = [(column, operator, value)]
         # sudo: the condition reads the current company's figures, which the
-        # user sees on the partner anyway; loop.member itself is for loop users
-        Member = self.env["loop.member"].sudo().with_context(active_test=False)
+        # user sees on the partner anyway; loop.customer itself is for loop users
+        Customer = self.env["loop.customer"].sudo().with_context(active_test=False)
         company = [("company_id", "=", self.env.company.id)]
-        matching = Member._search(company + leaf)
+        matching = Customer._search(company + leaf)
         domain = [
             (
                 "id",
                 "in",
-                matching.subselect(SQL.identifier(Member._table, "partner_id")),
+                matching.subselect(SQL.identifier(Customer._table, "partner_id")),
             )
         ]
-        if Member.new({}).filtered_domain(leaf):
-            rows = Member._search(company)
+        if Customer.new({}).filtered_domain(leaf):
+            rows = Customer._search(company)
             domain = expression.OR(
                 [
                     domain,
@@ -377,7 +385,9 @@ class ResPartner(models.Model):
                         (
                             "id",
                             "not in",
-                            rows.subselect(SQL.identifier(Member._table, "partner_id")),
+                            rows.subselect(
+                                SQL.identifier(Customer._table, "partner_id")
+                            ),
                         )
                     ],
                 ]
@@ -480,9 +490,13 @@ class ResPartner(models.Model):
         partners = super().create(vals_list)
         if self.env.context.get("loop_enroll"):
             partners._loop_enroll()
-        referred = partners.filtered("loop_referred_by_id")
-        if referred:
-            self.env["loop.engine"].refresh_partners(referred)
+        # referred people and people entered with a channel are prospects of
+        # the loop at once (DOMAIN "Prospects": the loop closes)
+        reached = partners.filtered(
+            lambda p: p.loop_referred_by_id or p.loop_channel_id
+        )
+        if reached:
+            self.env["loop.engine"].refresh_partners(reached)
         return partners
 
     def write(self, vals):
@@ -506,6 +520,14 @@ class ResPartner(models.Model):
                 # the old referrers lose a referral, the new one gains it
                 self.env["loop.engine"].refresh_partners(changed | previous)
                 return res
+        if vals.get("loop_channel_id") or (
+            "company_id" in vals and any(self.mapped("loop_channel_id"))
+        ):
+            # entered with a channel (or moved to another company): a prospect
+            # of the loop at once, as at creation
+            res = super().write(vals)
+            self.env["loop.engine"].refresh_partners(self.filtered("loop_channel_id"))
+            return res
         return super().write(vals)
 
     # ------------------------------------------------------------------- actions

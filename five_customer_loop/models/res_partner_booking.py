@@ -128,14 +128,14 @@ class ResPartner(models.Model):
         self.env["calendar.event"].flush_model(
             ["loop_partner_id", "loop_state", "start", "is_loop_booking", "active"]
         )
-        self.env["loop.member"].flush_model(["next_visit"])
+        self.env["loop.customer"].flush_model(["next_visit"])
         today = company._loop_today()
         limit = today + timedelta(days=company.loop_visit_due_days)
         restrict = SQL("AND p.id = ANY(%s)", list(ids)) if ids is not None else SQL()
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
-                     JOIN loop_member m
+                     JOIN loop_customer m
                        ON m.partner_id = p.id AND m.company_id = %(company)s
                     WHERE p.active AND m.next_visit <= %(limit)s %(restrict)s
                       AND NOT EXISTS (

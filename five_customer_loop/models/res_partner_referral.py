@@ -141,13 +141,13 @@ class ResPartner(models.Model):
             return
         company = self.env.company
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
-        self.env["loop.member"].flush_model(["stage_id", "visit_count"])
+        self.env["loop.customer"].flush_model(["stage_id", "visit_count"])
         known = {
             row[0]
             for row in self.env.execute_query(
                 SQL(
                     """SELECT p.id FROM res_partner p
-                         LEFT JOIN loop_member m
+                         LEFT JOIN loop_customer m
                                 ON m.partner_id = p.id AND m.company_id = %(company)s
                         WHERE p.id = ANY(%(ids)s)
                           AND (m.stage_id IS NOT NULL OR m.visit_count >= 1

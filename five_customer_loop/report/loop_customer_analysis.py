@@ -44,7 +44,7 @@ class LoopCustomerAnalysis(models.Model):
     )
 
     def _value(self, field, cast):
-        """A figure of the customer's loop.member row (``loop_x`` is column x)."""
+        """A figure of the customer's loop.customer row (``loop_x`` is column x)."""
         return SQL("m.%s::%s", SQL.identifier(field.removeprefix("loop_")), SQL(cast))
 
     @property
@@ -68,7 +68,7 @@ class LoopCustomerAnalysis(models.Model):
                         ELSE 0 END AS revenue_share,
                    COALESCE(%(visits)s, 0) AS visits_12m,
                    COALESCE(%(visits)s, 0) AS visit_frequency
-              FROM loop_member m
+              FROM loop_customer m
               JOIN res_partner p ON p.id = m.partner_id
               JOIN res_company c ON c.id = m.company_id
              WHERE p.active AND m.stage_id IS NOT NULL

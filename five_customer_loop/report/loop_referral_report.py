@@ -52,7 +52,7 @@ class LoopReferralReport(models.Model):
     )
 
     def _value(self, field, cast):
-        """A figure of the customer's loop.member row (``loop_x`` is column x)."""
+        """A figure of the customer's loop.customer row (``loop_x`` is column x)."""
         return SQL("m.%s::%s", SQL.identifier(field.removeprefix("loop_")), SQL(cast))
 
     @property
@@ -82,7 +82,7 @@ class LoopReferralReport(models.Model):
                    %(value_12m)s AS value_12m, %(value)s AS value_total,
                    COALESCE(r.reward_count, 0) AS reward_count,
                    COALESCE(r.reward_value, 0) AS reward_value
-              FROM loop_member m
+              FROM loop_customer m
               JOIN res_partner p ON p.id = m.partner_id
               JOIN res_company c ON c.id = m.company_id
               LEFT JOIN (SELECT referrer_id, company_id, COUNT(*) AS reward_count,

@@ -24,5 +24,6 @@ from . import test_booking_tour
 from . import test_booking_concurrency
 from . import test_pos_cards
 from . import test_pos_tour
-from . import test_loop_member
+from . import test_loop_customer
 from . import test_partner_merge
+from . import test_prospects

@@ -184,7 +184,7 @@ class LoopCase(AccountTestInvoicingCommon):
         """The partner's loop figures as seen from ``company``."""
         partner = partner.with_company(company or self.company)
         partner.invalidate_recordset()
-        self.env["loop.member"].invalidate_model()
+        self.env["loop.customer"].invalidate_model()
         return partner
 
     def days_since(self, partner, when, company=None):

@@ -187,7 +187,7 @@ class TestEngineBatch(LoopCase):
 
 # Pinned query counts of one cron batch (any size, any number of companies
 # stays the same: the test company and the main company here).
-# Figures are written into loop.member (one statement per write, then the
+# Figures are written into loop.customer (one statement per write, then the
 # ORM is told with modified()); the run's state is a record (loop.engine.run)
 # read and written each batch.
 STATS_QUERIES = 26

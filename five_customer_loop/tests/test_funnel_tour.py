@@ -13,7 +13,7 @@ class TestFunnelTour(HttpCase):
         )
         self.assertEqual(tina.loop_stage_id, attract)
         self.start_tour(
-            "/odoo/action-five_customer_loop.loop_member_action_funnel",
+            "/odoo/action-five_customer_loop.loop_customer_action_funnel",
             "five_customer_loop_funnel_drag",
             login="admin",
         )

@@ -188,10 +188,14 @@ class TestLoopStages(LoopCase):
         self.assertEqual(self.figures(card).loop_stage_id, self.lockin)
         self._recompute()
         self.assertEqual(self.figures(card).loop_stage_id, self.lockin)
-        # the friend six brought pays a visit: six expands the loop
-        self.assertEqual(self.figures(friend).loop_stage_id, self.env["loop.stage"])
+        # the friend six brought is a prospect in Attract (the loop closes);
+        # she pays a visit: six expands the loop
+        self.assertEqual(self.figures(friend).loop_stage_id, self.attract)
+        self.assertTrue(self.figures(friend).loop_prospect)
+        self.assertEqual(self.figures(six).loop_stage_id, self.lockin)
         self._visits(friend, ["2026-06-25"])
         self.assertEqual(self.figures(friend).loop_stage_id, self.attract)
+        self.assertFalse(self.figures(friend).loop_prospect)
         self.assertEqual(self.figures(six).loop_referral_paid_count, 1)
         self.assertEqual(self.figures(six).loop_stage_id, self.expand)
         history = self.env["loop.stage.history"].search(

@@ -37,7 +37,7 @@ class TestPartnerMerge(CardCase):
         self.assertEqual(
             merged.loop_stage_id, self.env.ref("five_customer_loop.stage_expand")
         )
-        member = self.env["loop.member"].search(
+        member = self.env["loop.customer"].search(
             [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
         )
         self.assertEqual((member.visit_count, member.spend_12m), (3, 1000.0))

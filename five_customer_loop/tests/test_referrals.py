@@ -340,13 +340,14 @@ class TestReferrals(RefusalMixin, CardCase):
           then 200 of it refunded on 5 March 2026.
         - Dan: 300 on 1 June 2026.
         - Erin: enrolled, no visit yet.
+        - Frank: referred, nothing else: a prospect of the loop at once.
         12 months: (600 - 200) + 300 = 700. Lifetime: 1,000 + 400 + 300 = 1,700.
         """
         alice = self.enrolled("Alice Attr")
         carol = self.customer("Carol", loop_referred_by_id=alice.id)
         dan = self.customer("Dan", loop_referred_by_id=alice.id)
         self.enrolled("Erin", loop_referred_by_id=alice.id)
-        self.customer("Not In Loop", loop_referred_by_id=alice.id)
+        self.customer("Frank", loop_referred_by_id=alice.id)
         self.loop_order(carol, 1000.0, "2025-05-01 10:00:00")
         march = self.loop_order(carol, 600.0, "2026-03-01 10:00:00")
         self.refund(march, 200.0, "2026-03-05 10:00:00")
@@ -354,7 +355,7 @@ class TestReferrals(RefusalMixin, CardCase):
         with freeze_time(TODAY):
             self.env["loop.engine"].run_all()
         alice = self.figures(alice)
-        self.assertEqual(alice.loop_referral_count, 3)  # Carol, Dan, Erin
+        self.assertEqual(alice.loop_referral_count, 4)  # Carol, Dan, Erin, Frank
         self.assertEqual(alice.loop_referral_paid_count, 2)  # Carol, Dan
         self.assertAlmostEqual(alice.loop_referral_value_12m, 700.0)
         self.assertAlmostEqual(alice.loop_referral_value_total, 1700.0)
@@ -372,7 +373,7 @@ class TestReferrals(RefusalMixin, CardCase):
         )
         self.assertEqual(
             sorted(n["name"] for n in nodes),
-            ["Alice Attr", "Carol", "Dan", "Erin", "Not In Loop"],
+            ["Alice Attr", "Carol", "Dan", "Erin", "Frank"],
         )
 
     def test_leaderboard_order(self):
@@ -431,7 +432,10 @@ class TestReferrals(RefusalMixin, CardCase):
         kim = self.customer("Kim", loop_referred_by_id=rosa.id)
         lee = self.customer("Lee", loop_referred_by_id=walk.id)
         self.assertEqual(self.figures(rosa).loop_referral_paid_count, 0)
-        self.assertEqual(self.figures(rosa).loop_referral_count, 0)  # Kim not in loop
+        # Kim is in the loop at once, a prospect: brought, not paying yet
+        self.assertEqual(self.figures(rosa).loop_referral_count, 1)
+        self.assertTrue(self.figures(kim).loop_prospect)
+        self.assertEqual(self.figures(kim).loop_stage_id, self.attract)
         self.loop_order(kim, 200.0, "2026-02-10 10:00:00")
         self.loop_order(lee, 200.0, "2026-02-10 10:00:00")
         self.assertEqual(self.figures(rosa).loop_stage_id, self.expand)

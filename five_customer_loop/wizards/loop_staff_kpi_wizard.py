@@ -56,11 +56,11 @@ class LoopStaffKpiWizard(models.TransientModel):
     def _owned_customers(self):
         """``{partner_id: (staff_id, first visit)}`` of the customers with a staff."""
         self.env["res.partner"].flush_model(["loop_user_id", "active"])
-        self.env["loop.member"].flush_model(["first_visit"])
+        self.env["loop.customer"].flush_model(["first_visit"])
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id, p.loop_user_id, m.first_visit FROM res_partner p
-                     LEFT JOIN loop_member m
+                     LEFT JOIN loop_customer m
                             ON m.partner_id = p.id AND m.company_id = %(company)s
                     WHERE p.loop_user_id IS NOT NULL AND p.active""",
                 company=self.company_id.id,

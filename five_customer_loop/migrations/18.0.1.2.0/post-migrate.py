@@ -2,7 +2,7 @@ import ast
 
 from odoo.tools import SQL
 
-from odoo.addons.five_customer_loop.models.loop_member import FIGURES
+from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
 
 # What jsonb's text value of each figure is cast to.
 CASTS = {"date": "date", "timestamp": "timestamp", "varchar": "varchar"}
@@ -41,7 +41,7 @@ def migrate(cr, version):
         idents = [SQL.identifier(col) for col in columns]
         cr.execute(
             SQL(
-                """INSERT INTO loop_member AS m
+                """INSERT INTO loop_customer AS m
                           (partner_id, company_id, name, active, user_id, %(cols)s,
                            create_uid, create_date, write_uid, write_date)
                    SELECT p.id, c.id, p.complete_name, p.active, p.loop_user_id,

@@ -78,6 +78,8 @@ export class LoopDashboard extends Component {
     openFigure(key) {
         const names = {
             kept: _t("Kept Customers"),
+            prospects: _t("Prospects"),
+            first_timers: _t("First-Time Customers"),
             at_risk: _t("At Risk"),
             due: _t("Due for a Visit"),
         };

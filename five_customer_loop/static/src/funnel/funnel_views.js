@@ -6,7 +6,7 @@ import { listView } from "@web/views/list/list_view";
 import { ListController } from "@web/views/list/list_controller";
 
 // A card or row of the funnel is a customer's place in one company's loop
-// (loop.member): opening it opens the customer's archive page.
+// (loop.customer): opening it opens the customer's archive page.
 const OpensPartner = (Controller) =>
     class extends Controller {
         setup() {
@@ -16,7 +16,7 @@ const OpensPartner = (Controller) =>
 
         async openRecord(record) {
             const action = await this.loopOrm.call(
-                "loop.member",
+                "loop.customer",
                 "action_open_partner",
                 [[record.resId]]
             );

@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("five_customer_loop_funnel_drag", {
-    url: "/odoo/action-five_customer_loop.loop_member_action_funnel",
+    url: "/odoo/action-five_customer_loop.loop_customer_action_funnel",
     steps: () => [
         {
             content: "The funnel shows Tina in Attract",

@@ -24,6 +24,7 @@ FIGURES = {
     "last_visit": "date",
     "next_visit": "date",
     "visit_count": "integer",
+    "prospect": "boolean",
     "visit_count_12m": "integer",
     "spend_total": "numeric",
     "spend_12m": "numeric",
@@ -47,7 +48,7 @@ FIGURES = {
 }
 
 
-class LoopMember(models.Model):
+class LoopCustomer(models.Model):
     """A customer's figures in the loop of one company: the one stored home.
 
     One row per customer and company holds every figure the engine derives:
@@ -59,7 +60,7 @@ class LoopMember(models.Model):
     card moves the customer.
     """
 
-    _name = "loop.member"
+    _name = "loop.customer"
     _description = "Customer in the Loop"
     _order = "name, id desc"
 
@@ -106,6 +107,12 @@ class LoopMember(models.Model):
         aggregator=False,
         help="Days with paid orders that their refunds did not take back in full "
         "(one visit a day).",
+    )
+    prospect = fields.Boolean(
+        readonly=True,
+        help="Reached by the store (a referral, a booking or an acquisition "
+        "channel) but no paid visit yet: in Attract, counted apart from "
+        "first-time customers.",
     )
     visit_count_12m = fields.Integer(string="Visits (12 Months)", readonly=True)
     spend_total = fields.Monetary(
@@ -209,8 +216,8 @@ class LoopMember(models.Model):
         # The funnel's columns: the customers of one stage in name order, and
         # how many there are (an index-only count, company included).
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS loop_member_funnel_index
-                   ON loop_member (stage_id, name, id DESC) INCLUDE (company_id)
+            """CREATE INDEX IF NOT EXISTS loop_customer_funnel_index
+                   ON loop_customer (stage_id, name, id DESC) INCLUDE (company_id)
                 WHERE active"""
         )
 

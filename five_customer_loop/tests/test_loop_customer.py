@@ -9,8 +9,8 @@ TODAY = "2026-06-30 12:00:00"
 
 
 @tagged("post_install", "-at_install")
-class TestLoopMember(LoopCase):
-    """loop.member: each customer's figures per company, the funnel's cards."""
+class TestLoopCustomer(LoopCase):
+    """loop.customer: each customer's figures per company, the funnel's cards."""
 
     @classmethod
     def setUpClass(cls):
@@ -21,12 +21,12 @@ class TestLoopMember(LoopCase):
         cls.attract = cls.env.ref("five_customer_loop.stage_attract")
         cls.retain = cls.env.ref("five_customer_loop.stage_retain")
         cls.lockin = cls.env.ref("five_customer_loop.stage_lockin")
-        cls.Member = cls.env["loop.member"].with_context(
+        cls.Customer = cls.env["loop.customer"].with_context(
             allowed_company_ids=[cls.company.id, cls.company_2.id]
         )
 
     def member(self, partner, company=None):
-        return self.Member.search(
+        return self.Customer.search(
             [
                 ("partner_id", "=", partner.id),
                 ("company_id", "=", (company or self.company).id),
@@ -74,7 +74,7 @@ class TestLoopMember(LoopCase):
             for visit in range(index + 1):
                 self.loop_order(partner, 100.0, f"2026-0{visit + 3}-01 10:00:00")
             partners |= partner
-        groups = self.Member.with_company(self.company).read_group(
+        groups = self.Customer.with_company(self.company).read_group(
             [("partner_id", "in", partners.ids), ("company_id", "=", self.company.id)],
             ["spend_12m:sum"],
             ["stage_id"],
@@ -134,7 +134,7 @@ class TestLoopMember(LoopCase):
         carl.action_archive()
         self.assertFalse(self.member(carl))
         self.assertFalse(
-            self.Member.with_context(active_test=False)
+            self.Customer.with_context(active_test=False)
             .search([("partner_id", "=", carl.id)])
             .active
         )
@@ -151,7 +151,7 @@ class TestLoopMember(LoopCase):
         )
         self.assertTrue(self.member(dora, self.company_2))
         self.assertFalse(
-            self.env["loop.member"]
+            self.env["loop.customer"]
             .with_user(staff)
             .search([("partner_id", "=", dora.id)])
         )
@@ -159,8 +159,10 @@ class TestLoopMember(LoopCase):
     def test_nightly_run_rebuilds_a_deleted_row(self):
         emma = self.customer("Emma")
         self.loop_order(emma, 120.0, "2026-06-01 10:00:00")
-        self.env.cr.execute("DELETE FROM loop_member WHERE partner_id = %s", [emma.id])
-        self.Member.invalidate_model()
+        self.env.cr.execute(
+            "DELETE FROM loop_customer WHERE partner_id = %s", [emma.id]
+        )
+        self.Customer.invalidate_model()
         self.env["res.partner"].invalidate_model()
         self.assertFalse(self.member(emma))
         self.assertEqual(self.figures(emma).loop_visit_count, 0)
@@ -185,12 +187,14 @@ class TestLoopMember(LoopCase):
         ``exact``: counted with SQL from the rows, else as the funnel reads
         them (the ORM's grouped read).
         """
-        Member = self.env["loop.member"].with_context(allowed_company_ids=[company.id])
+        Customer = self.env["loop.customer"].with_context(
+            allowed_company_ids=[company.id]
+        )
         if exact:
             self.env.flush_all()
             self.env.cr.execute(
                 """SELECT stage_id, health, COUNT(*), COALESCE(SUM(spend_12m), 0)
-                     FROM loop_member
+                     FROM loop_customer
                     WHERE active AND company_id = %s AND stage_id IS NOT NULL
                     GROUP BY 1, 2""",
                 [company.id],
@@ -199,7 +203,7 @@ class TestLoopMember(LoopCase):
                 (stage, health or False): (count, float(spend))
                 for stage, health, count, spend in self.env.cr.fetchall()
             }
-        rows = Member._read_group(
+        rows = Customer._read_group(
             [("stage_id", "!=", False)],
             ["stage_id", "health"],
             ["__count", "spend_12m:sum"],
@@ -233,7 +237,7 @@ class TestLoopMember(LoopCase):
         # a card dragged, a customer archived, another deleted
         self.member(alice).write({"stage_id": self.lockin.id})
         bob.action_archive()
-        self.env["loop.member"].flush_model()
+        self.env["loop.customer"].flush_model()
         self.assertEqual(
             self._totals(self.company), self._totals(self.company, exact=True)
         )
@@ -244,10 +248,10 @@ class TestLoopMember(LoopCase):
         # the totals are the rows themselves: a row written around the engine
         # shows at once
         self.env.cr.execute(
-            "UPDATE loop_member SET health = 'at_risk' WHERE partner_id = %s",
+            "UPDATE loop_customer SET health = 'at_risk' WHERE partner_id = %s",
             [alice.id],
         )
-        self.Member.invalidate_model()
+        self.Customer.invalidate_model()
         self.assertEqual(
             self._totals(self.company), self._totals(self.company, exact=True)
         )
@@ -260,11 +264,11 @@ class TestLoopMember(LoopCase):
         alice, bob = self.customer("Alice"), self.customer("Bob")
         self.loop_order(alice, 500.0, "2026-06-01 10:00:00")
         self.loop_order(bob, 120.0, "2026-06-20 10:00:00")
-        Member = self.env["loop.member"].with_context(
+        Customer = self.env["loop.customer"].with_context(
             allowed_company_ids=[self.company.id]
         )
         domain = [("stage_id", "=", self.attract.id), ("health", "in", ["good"])]
-        counted = Member.read_group(domain, ["spend_12m:sum"], ["stage_id"])
+        counted = Customer.read_group(domain, ["spend_12m:sum"], ["stage_id"])
         # empty columns come too (every stage is a column of the funnel)
         self.assertEqual(
             [
@@ -272,13 +276,13 @@ class TestLoopMember(LoopCase):
                 for g in counted
                 if g["stage_id_count"]
             ],
-            [(self.attract.id, Member.search_count(domain))],
+            [(self.attract.id, Customer.search_count(domain))],
         )
         self.assertAlmostEqual(
-            counted[0]["spend_12m"], sum(Member.search(domain).mapped("spend_12m"))
+            counted[0]["spend_12m"], sum(Customer.search(domain).mapped("spend_12m"))
         )
         # any other filter is a filter of the same grouped read
-        by_name = Member.read_group(
+        by_name = Customer.read_group(
             [("name", "=", "Bob")], ["spend_12m:sum"], ["stage_id"]
         )
         self.assertEqual(
@@ -295,7 +299,7 @@ class TestLoopMember(LoopCase):
             self.env, login="plain_cashier", groups="base.group_user"
         )
         with self.assertRaises(AccessError):
-            self.env["loop.member"].with_user(cashier).read_group(
+            self.env["loop.customer"].with_user(cashier).read_group(
                 [("stage_id", "!=", False)], ["spend_12m:sum"], ["stage_id"]
             )
 
@@ -304,10 +308,11 @@ class TestLoopMember(LoopCase):
         self.loop_order(gina, 120.0, "2026-06-01 10:00:00")
         # as a merge of partners or another module's SQL would leave it
         self.env.cr.execute(
-            "UPDATE loop_member SET stage_id = %s, spend_12m = 1 WHERE partner_id = %s",
+            "UPDATE loop_customer SET stage_id = %s, spend_12m = 1"
+            " WHERE partner_id = %s",
             [self.lockin.id, gina.id],
         )
-        self.Member.invalidate_model()
+        self.Customer.invalidate_model()
         self.assertEqual(self.member(gina).stage_id, self.lockin)
         self.env["loop.engine"].run_all()
         card = self.member(gina)
