@@ -219,9 +219,43 @@ def load(env):
         )
     _cards_and_care(env, rng, customers, services, staff)
     _bookings(env, customers, services, staff)
+    _prospects(env, rng, referrers)
     env["loop.engine"].run_all()
     # the last 12 months' retention snapshots, as the monthly job keeps them
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
+    env["loop.channel.conversion"]._rebuild(company)
+
+
+def _prospects(env, rng, referrers):
+    """People reached who have not come yet, and what the channels cost.
+
+    Enquiries from social media and an event, and friends referred by regulars:
+    prospects in Attract. The channels' costs of the last three months give
+    the Attract conversion report its cost per first visit.
+    """
+    social = env.ref("five_customer_loop.channel_social_media")
+    event = env.ref("five_customer_loop.channel_event")
+    for n, name in enumerate(("林晓雨", "陈思琪", "赵一诺", "周可欣", "吴雨桐")):
+        env["res.partner"].create(
+            {
+                "name": name,
+                "phone": "+86 139 " + str(rng.randint(10000000, 99999999)),
+                "loop_channel_id": (social if n % 2 else event).id,
+                **({"loop_referred_by_id": referrers[n].id} if n == 4 else {}),
+            }
+        )
+    today = env.company._loop_today()
+    for months_ago, (social_cost, event_cost) in enumerate(
+        ((3000, 0), (2500, 8000), (2800, 0)), start=1
+    ):
+        month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        for _step in range(months_ago - 1):
+            month = (month - timedelta(days=1)).replace(day=1)
+        for channel, amount in ((social, social_cost), (event, event_cost)):
+            if amount:
+                env["loop.channel.cost"].create(
+                    {"channel_id": channel.id, "month": month, "amount": amount}
+                )
 
 
 def _cards_and_care(env, rng, customers, services, staff):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 HEALTH = [
     ("none", "No Visit Yet"),
@@ -220,6 +221,20 @@ class LoopCustomer(models.Model):
                    ON loop_customer (stage_id, name, id DESC) INCLUDE (company_id)
                 WHERE active"""
         )
+
+    @api.model
+    def _company_partner_ids(self, company):
+        """The customers of ``company``'s loop (every row, archived ones too)."""
+        self.flush_model(["partner_id", "company_id"])
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT partner_id FROM loop_customer WHERE company_id = %s",
+                    company.id,
+                )
+            )
+        ]
 
     # ------------------------------------------------------------------ computes
     @api.depends("last_visit", "company_id")

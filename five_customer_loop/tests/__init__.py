@@ -27,3 +27,4 @@ from . import test_pos_tour
 from . import test_loop_customer
 from . import test_partner_merge
 from . import test_prospects
+from . import test_channel_conversion

@@ -35,6 +35,8 @@ class LoopMonthlyReportWizard(models.TransientModel):
     def action_print(self):
         self.ensure_one()
         self.env["loop.retention.snapshot"]._check_months(self.company_id, [self.month])
+        # the Attract page reads the conversion as of today
+        self.env["loop.channel.conversion"]._rebuild(self.company_id)
         return self.env.ref(
             "five_customer_loop.loop_monthly_report_action"
         ).report_action(self)
@@ -107,8 +109,12 @@ class LoopMonthlyReportWizard(models.TransientModel):
             (row | {"user": users.browse(row["user_id"])} for row in staff),
             key=lambda r: r["user"].name or "",
         )
+        conversion = self.env["loop.channel.conversion"].search(
+            [("company_id", "=", company.id), ("month", "=", month)]
+        )
         return {
             "pct": _percent,
+            "conversion": conversion.sorted(lambda r: (-r.entered_count, r.id)),
             "company": company,
             "store": self.config_id,
             "month_label": month.strftime("%Y-%m"),
