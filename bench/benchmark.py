@@ -74,6 +74,8 @@ TARGETS = {
     "rss_mb": 500.0,
     "funnel_ms": 300.0,
     "funnel_ratio": 1.5,
+    "return_rates_s": 10.0,
+    "dashboard_ms": 300.0,
     "speedup": 20.0,
     # most queries of a middle batch ten times bigger, relative (query_check_line())
     "query_growth": 1.25,
@@ -350,7 +352,60 @@ def worker_floor(args):
     return floor
 
 
+def worker_measures(args):
+    """The measures built from the order history, and the dashboard's server time.
+
+    Return rates of the last twelve ended months (every month rebuilt: the
+    database holds no final month yet, and the run is rolled back), the Attract
+    conversion of every channel and month, each once after a warm-up; the
+    dashboard as the manager opens it, median of five after a warm-up.
+    """
+    from bench import runner
+
+    reg = odoo_env.registry(args.db)
+    with runner.frozen(args.day), reg.cursor() as cr:
+        env = _env(cr)
+        bench = json.loads(env["ir.config_parameter"].get_param(BENCH_PARAM))
+        manager = env["res.users"].browse(bench["manager_id"])
+        company = manager.company_id
+        out = {}
+        for key, model in (
+            ("return_rates", "loop.return.rate"),
+            ("conversion", "loop.channel.conversion"),
+        ):
+            Model = env[model]
+            Model._rebuild(company)  # warm-up (rows of every month)
+            Model.search([]).unlink()
+            env.flush_all()
+            queries0 = cr.sql_log_count
+            started = runner.real_clock()
+            rows = Model._rebuild(company)
+            out[key] = {
+                "seconds": runner.real_clock() - started,
+                "rows": len(rows),
+                "queries": cr.sql_log_count - queries0,
+            }
+        context = {
+            "lang": manager.lang or "en_US",
+            "tz": manager.tz,
+            "uid": manager.id,
+            "allowed_company_ids": manager.company_ids.ids,
+        }
+        Dashboard = _env(cr, manager.id, context)["loop.dashboard"]
+        Dashboard.get_dashboard_data()  # warm-up
+        timings = []
+        for _i in range(5):
+            env.invalidate_all()
+            started = runner.real_clock()
+            Dashboard.get_dashboard_data()
+            timings.append(runner.real_clock() - started)
+        out["dashboard_ms"] = 1000 * statistics.median(timings)
+        cr.rollback()
+    return out
+
+
 WORKERS = {
+    "measures": worker_measures,
     "nightly": worker_nightly,
     "floor": worker_floor,
     "incremental": worker_incremental,
@@ -463,6 +518,7 @@ def bench_db(db, args):
         row["nightly_small"] = spawn("nightly", db, day_b, batch_size=args.small_batch)
     row["incremental"] = spawn("incremental", db, day_b)
     row["funnel"] = spawn("funnel", db, day_b)
+    row["measures"] = spawn("measures", db, day_b)
     if bench["customers"] <= args.naive_max:
         row["compare"] = spawn("compare", db, day_b)
     return row
@@ -512,6 +568,22 @@ def render(rows, args):
             f"| {fmt(cmp_ and cmp_['speedup'], '.0f')}{'×' if cmp_ else ''} "
             f"| {('yes' if cmp_['identical'] else '**NO**') if cmp_ else '–'} |"
         )
+    lines += [
+        "",
+        "Measures built from the order history, and the dashboard:",
+        "",
+        "| customers | return rates, 12 months (s) | rows | queries "
+        "| Attract conversion (s) | rows | dashboard (ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        m = r["measures"]
+        lines.append(
+            f"| {r['customers']:,} | {m['return_rates']['seconds']:.2f} "
+            f"| {m['return_rates']['rows']:,} | {m['return_rates']['queries']} "
+            f"| {m['conversion']['seconds']:.2f} | {m['conversion']['rows']:,} "
+            f"| {m['dashboard_ms']:.0f} |"
+        )
     lines += ["", "### Targets (largest database)", ""]
     big = max(rows, key=lambda r: r["customers"])
     ten = [r for r in rows if r["customers"] == 10_000]
@@ -546,6 +618,20 @@ def render(rows, args):
             "funnel server time ≤ 300 ms",
             big["funnel"]["ms"],
             TARGETS["funnel_ms"],
+            "ms",
+        ),
+    ]
+    checks += [
+        (
+            "return rates of 12 months ≤ 10 s",
+            big["measures"]["return_rates"]["seconds"],
+            TARGETS["return_rates_s"],
+            "s",
+        ),
+        (
+            "dashboard server time ≤ 300 ms",
+            big["measures"]["dashboard_ms"],
+            TARGETS["dashboard_ms"],
             "ms",
         ),
     ]

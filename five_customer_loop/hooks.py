@@ -12,7 +12,8 @@ def post_init_hook(env):
 
     Every company gets its default tiers, then one full recompute fills the
     consumption archive, tier, segment, health and stage of every partner who
-    has paid POS orders. A database with demo data first gets the demo chain
+    has paid POS orders, and the Attract conversion and return rates are built
+    from the order history. A database with demo data first gets the demo chain
     (Python builds it: its orders, cards and bookings go through the models'
     own methods, which XML records cannot express).
     """
@@ -21,6 +22,10 @@ def post_init_hook(env):
         loop_demo.load(env)
     done = env["loop.engine"].run_all()
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
+    # the measures built from the order history: the Attract conversion and
+    # the return rates of the last year
+    env["loop.channel.conversion"]._cron_rebuild()
+    env["loop.return.rate"]._cron_rebuild()
 
 
 # Append-only tables that refer to our configuration records with ON DELETE

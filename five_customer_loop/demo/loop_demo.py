@@ -224,6 +224,7 @@ def load(env):
     # the last 12 months' retention snapshots, as the monthly job keeps them
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
     env["loop.channel.conversion"]._rebuild(company)
+    env["loop.return.rate"]._rebuild(company)
 
 
 def _prospects(env, rng, referrers):

@@ -26,6 +26,7 @@ from . import loop_card_session
 from . import loop_referral_rule
 from . import loop_referral_reward
 from . import loop_retention_snapshot
+from . import loop_return_rate
 from . import loop_dashboard
 from . import loop_care_reminder
 from . import pos_order_line

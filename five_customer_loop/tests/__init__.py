@@ -28,3 +28,4 @@ from . import test_loop_customer
 from . import test_partner_merge
 from . import test_prospects
 from . import test_channel_conversion
+from . import test_return_rates

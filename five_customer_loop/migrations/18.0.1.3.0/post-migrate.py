@@ -9,7 +9,7 @@ def migrate(cr, version):
     this version (referred by a customer, booked, entered with an acquisition
     channel) who are not in a company's loop yet enter it now, in Attract, as
     the engine puts them there (set-based, per batch); rows already there are
-    left as they are.
+    left as they are. The Attract conversion and the return rates are built.
     """
     if not version:
         return
@@ -41,3 +41,6 @@ def migrate(cr, version):
             candidates = engine._candidates(company, ids[start : start + size])
             engine._compute_stats(company, candidates, today)
             engine._classify(company, candidates, today)
+    # the new measures, from the order history
+    env["loop.channel.conversion"]._cron_rebuild()
+    env["loop.return.rate"]._cron_rebuild()

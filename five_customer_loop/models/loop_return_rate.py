@@ -1,0 +1,526 @@
+"""Return rates as salon systems measure them (DOMAIN "Retention", family 2).
+
+Stored rows per company and month of the visits they are about, for the
+company (all), each store (POS shop), each staff member and each service.
+The customer-base snapshots say who is still a customer within a year; these
+say whether customers come back within weeks, which is what a manager acts on.
+
+A *visit* is a local day with paid POS orders that refunds did not take back
+in full (``lib.loop_sql.visit_days``). For the visits of a month:
+
+- new: the customer's first paid visit ever; new returned in 90 days: with a
+  second visit within 90 days (day 90 counts, day 91 does not; a second
+  order on the same day is the same visit) → new-customer 90-day retention;
+- returned in 30 / 60 / 90 / 180 days: the customer's next visit came within
+  that many days → revisit rates;
+- back to the same staff member in 90 days: the next visit, within 90 days,
+  was served by the same staff member;
+- pre-booked: a booking for a later day was made on the visit day (反预约 at
+  checkout); rebooked in 7 days: made within 7 days after the visit;
+- the staff member of a visit is the one of that day's done booking, else the
+  POS order's user; its store, the shop of the day's first POS order;
+- per service (the services sold on the visit): the same rates, and the
+  booking cycle: median days between two purchases of the service by the same
+  customer, for the purchases of the month.
+
+A month's rows are final once 180 days have passed after its end (every
+window closed): they are kept as written, like the snapshots; rows of later
+months are rebuilt every night. One query per family of rows (company,
+stores and staff; services) covers all the months rebuilt.
+"""
+
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib import retention_rules
+from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
+
+_logger = logging.getLogger(__name__)
+
+WINDOWS = (30, 60, 90, 180)
+LAST_WINDOW = max(WINDOWS)
+# months rebuilt by the nightly job: those whose windows may still be open
+OPEN_MONTHS = 8
+
+COUNTS = (
+    "visit_count",
+    "new_count",
+    "new_returned_90",
+    "returned_30",
+    "returned_60",
+    "returned_90",
+    "returned_180",
+    "same_staff_90",
+    "prebook_count",
+    "rebook_7_count",
+)
+
+SCOPES = [
+    ("all", "All Stores"),
+    ("store", "Store"),
+    ("staff", "Staff Member"),
+    ("service", "Service"),
+]
+
+
+def _rate(part, whole):
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+class LoopReturnRate(models.Model):
+    _name = "loop.return.rate"
+    _description = "Return Rates per Month"
+    _order = "month desc, company_id, scope, id"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    month = fields.Date(
+        required=True,
+        readonly=True,
+        index=True,
+        help="First day of the month of the visits the rates are about.",
+    )
+    period = fields.Char(compute="_compute_period", store=True)
+    scope = fields.Selection(SCOPES, required=True, readonly=True, index=True)
+    config_id = fields.Many2one(
+        "pos.config", string="Store", readonly=True, ondelete="cascade"
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Staff Member", readonly=True, ondelete="cascade"
+    )
+    product_id = fields.Many2one(
+        "product.product", string="Service", readonly=True, ondelete="cascade"
+    )
+    final = fields.Boolean(
+        readonly=True,
+        help="Every window (up to 180 days after the month) has closed: the row is "
+        "kept as written.",
+    )
+    visit_count = fields.Integer(string="Visits", readonly=True, aggregator="sum")
+    new_count = fields.Integer(
+        string="New Customers",
+        readonly=True,
+        aggregator="sum",
+        help="Visits that were the customer's first paid visit.",
+    )
+    new_returned_90 = fields.Integer(
+        string="New, Back in 90 Days",
+        readonly=True,
+        aggregator="sum",
+        help="New customers with a second paid visit within 90 days.",
+    )
+    returned_30 = fields.Integer(
+        string="Back in 30 Days", readonly=True, aggregator="sum"
+    )
+    returned_60 = fields.Integer(
+        string="Back in 60 Days", readonly=True, aggregator="sum"
+    )
+    returned_90 = fields.Integer(
+        string="Back in 90 Days", readonly=True, aggregator="sum"
+    )
+    returned_180 = fields.Integer(
+        string="Back in 180 Days", readonly=True, aggregator="sum"
+    )
+    same_staff_90 = fields.Integer(
+        string="Back to the Same Staff in 90 Days",
+        readonly=True,
+        aggregator="sum",
+        help="Visits whose next visit, within 90 days, was served by the same staff "
+        "member.",
+    )
+    prebook_count = fields.Integer(
+        string="Pre-booked",
+        readonly=True,
+        aggregator="sum",
+        help="Visits after which the next booking was made the same day (反预约).",
+    )
+    rebook_7_count = fields.Integer(
+        string="Rebooked in 7 Days",
+        readonly=True,
+        aggregator="sum",
+        help="Visits after which a next booking was made within 7 days.",
+    )
+    cycle_days = fields.Float(
+        string="Booking Cycle (days)",
+        readonly=True,
+        aggregator=False,
+        digits=(16, 1),
+        help="Median days between two purchases of the service by the same customer "
+        "(service rows).",
+    )
+    new_retention_90 = fields.Float(
+        string="New-Customer Retention 90d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+        help="New customers back within 90 days / new customers.",
+    )
+    revisit_30 = fields.Float(
+        string="Revisit 30d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+    )
+    revisit_60 = fields.Float(
+        string="Revisit 60d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+    )
+    revisit_90 = fields.Float(
+        string="Revisit 90d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+        help="Visits followed by another visit within 90 days / visits.",
+    )
+    revisit_180 = fields.Float(
+        string="Revisit 180d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+    )
+    same_staff_rate = fields.Float(
+        string="Same Staff 90d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+        help="Visits back to the same staff member within 90 days / visits back "
+        "within 90 days.",
+    )
+    prebook_rate = fields.Float(
+        string="Pre-book Rate (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+    )
+    rebook_rate = fields.Float(
+        string="Rebook 7d (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator=False,
+        digits=(16, 1),
+    )
+
+    @api.depends("month")
+    def _compute_period(self):
+        for row in self:
+            row.period = row.month and row.month.strftime("%Y-%m")
+
+    @api.depends(*COUNTS)
+    def _compute_rates(self):
+        for row in self:
+            visits = row.visit_count
+            row.new_retention_90 = _rate(row.new_returned_90, row.new_count)
+            row.revisit_30 = _rate(row.returned_30, visits)
+            row.revisit_60 = _rate(row.returned_60, visits)
+            row.revisit_90 = _rate(row.returned_90, visits)
+            row.revisit_180 = _rate(row.returned_180, visits)
+            row.same_staff_rate = _rate(row.same_staff_90, row.returned_90)
+            row.prebook_rate = _rate(row.prebook_count, visits)
+            row.rebook_rate = _rate(row.rebook_7_count, visits)
+
+    @api.depends("period", "scope", "config_id", "user_id", "product_id")
+    def _compute_display_name(self):
+        for row in self:
+            what = (
+                row.config_id.name
+                or row.user_id.name
+                or row.product_id.display_name
+                or self.env._("All Stores")
+            )
+            row.display_name = f"{row.period} {what}"
+
+    # ------------------------------------------------------------------ queries
+    @api.model
+    def _visits_sql(self, company, first, last):
+        """SQL of the visits of the months ``first`` .. ``last`` and what followed.
+
+        Rows ``(partner_id, month, day, next_day, store, staff, next_staff,
+        is_new, prebook, rebook)``: one per visit of those months.
+        """
+        start = retention_rules.month_start(first)
+        end = retention_rules.add_months(retention_rules.month_start(last), 1)
+        horizon = end + timedelta(days=LAST_WINDOW + 1)
+        tz = company._loop_tz()
+        # UTC bounds that only let the database skip orders out of reach (any
+        # time zone): the local days are filtered below
+        low = fields.Datetime.to_datetime(start) - timedelta(days=1)
+        high = fields.Datetime.to_datetime(horizon) + timedelta(days=1)
+        return SQL(
+            """
+            WITH days AS (%(days)s),
+            seq AS (
+                SELECT partner_id, day,
+                       LEAD(day) OVER (PARTITION BY partner_id ORDER BY day) AS next_day
+                  FROM days WHERE visit AND day >= %(start)s AND day < %(horizon)s
+            ),
+            tills AS (
+                SELECT DISTINCT ON (o.partner_id, %(order_day)s)
+                       o.partner_id, %(order_day)s AS day, o.config_id, o.user_id
+                  FROM pos_order o
+                 WHERE o.company_id = %(company)s AND o.partner_id IS NOT NULL
+                   AND o.state IN %(states)s AND o.amount_total > 0
+                   AND o.date_order >= %(low)s AND o.date_order < %(high)s
+                 ORDER BY o.partner_id, %(order_day)s, o.date_order, o.id
+            ),
+            served AS (
+                SELECT DISTINCT ON (e.loop_partner_id, %(event_day)s)
+                       e.loop_partner_id AS partner_id, %(event_day)s AS day,
+                       e.loop_staff_id
+                  FROM calendar_event e
+                 WHERE e.is_loop_booking AND e.loop_state = 'done'
+                   AND e.loop_company_id = %(company)s
+                   AND e.start >= %(low)s AND e.start < %(high)s
+                 ORDER BY e.loop_partner_id, %(event_day)s, e.start, e.id
+            ),
+            staffed AS (
+                SELECT s.partner_id, s.day, s.next_day, t.config_id AS store,
+                       COALESCE(b.loop_staff_id, t.user_id) AS staff
+                  FROM seq s
+                  LEFT JOIN tills t ON t.partner_id = s.partner_id AND t.day = s.day
+                  LEFT JOIN served b ON b.partner_id = s.partner_id AND b.day = s.day
+            )
+            SELECT x.partner_id, date_trunc('month', x.day)::date AS month, x.day,
+                   x.next_day, x.store, x.staff, n.staff AS next_staff,
+                   m.first_visit = x.day AS is_new,
+                   EXISTS (SELECT 1 FROM calendar_event e
+                            WHERE e.loop_partner_id = x.partner_id
+                              AND e.is_loop_booking
+                              AND e.loop_company_id = %(company)s
+                              AND %(booked_day)s = x.day
+                              AND %(event_day)s > x.day) AS prebook,
+                   EXISTS (SELECT 1 FROM calendar_event e
+                            WHERE e.loop_partner_id = x.partner_id
+                              AND e.is_loop_booking
+                              AND e.loop_company_id = %(company)s
+                              AND %(booked_day)s BETWEEN x.day AND x.day + 7
+                              AND %(event_day)s > x.day) AS rebook
+              FROM staffed x
+              LEFT JOIN staffed n ON n.partner_id = x.partner_id AND n.day = x.next_day
+              LEFT JOIN loop_customer m
+                     ON m.partner_id = x.partner_id AND m.company_id = %(company)s
+             WHERE x.day >= %(start)s AND x.day < %(end)s
+            """,
+            days=visit_days(
+                pos_order_rows(
+                    SQL(
+                        "o.company_id = %s"
+                        " AND o.date_order >= %s AND o.date_order < %s",
+                        company.id,
+                        low,
+                        high,
+                    ),
+                    tz,
+                )
+            ),
+            order_day=local_date(SQL("o.date_order"), tz),
+            event_day=local_date(SQL("e.start"), tz),
+            booked_day=local_date(SQL("e.loop_booked_on"), tz),
+            company=company.id,
+            states=PAID_STATES,
+            start=start,
+            end=end,
+            horizon=horizon,
+            low=low,
+            high=high,
+        )
+
+    @api.model
+    def _counts_sql(self, alias="v"):
+        """The COUNTS, in order, over visit rows ``alias``."""
+        v = SQL.identifier(alias)
+        return SQL(
+            """COUNT(*),
+               COUNT(*) FILTER (WHERE %(v)s.is_new),
+               COUNT(*) FILTER (WHERE %(v)s.is_new
+                                AND %(v)s.next_day <= %(v)s.day + 90),
+               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 30),
+               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 60),
+               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 90),
+               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 180),
+               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 90
+                                AND %(v)s.next_staff = %(v)s.staff),
+               COUNT(*) FILTER (WHERE %(v)s.prebook),
+               COUNT(*) FILTER (WHERE %(v)s.rebook)""",
+            v=v,
+        )
+
+    @api.model
+    def _compute_months(self, company, first, last):
+        """Rows of the months ``first`` .. ``last`` as value dicts (not written).
+
+        Two queries: company, stores and staff (grouping sets), then services
+        with their booking cycle.
+        """
+        self.env.flush_all()
+        visits = self._visits_sql(company, first, last)
+        rows = self.env.execute_query(
+            SQL(
+                """WITH v AS (%(visits)s)
+                   SELECT month, store, staff, GROUPING(store), GROUPING(staff),
+                          %(counts)s
+                     FROM v
+                    GROUP BY GROUPING SETS ((month), (month, store), (month, staff))""",
+                visits=visits,
+                counts=self._counts_sql(),
+            )
+        )
+        tz = company._loop_tz()
+        start = retention_rules.month_start(first)
+        # a year before the first month: the previous purchase of a cycle
+        low = fields.Datetime.to_datetime(start) - timedelta(days=366)
+        high = fields.Datetime.to_datetime(
+            retention_rules.add_months(retention_rules.month_start(last), 1)
+        ) + timedelta(days=1)
+        services = self.env.execute_query(
+            SQL(
+                """WITH v AS (%(visits)s),
+                   sold AS (
+                       SELECT DISTINCT o.partner_id, %(day)s AS day, l.product_id
+                         FROM pos_order_line l
+                         JOIN pos_order o ON o.id = l.order_id
+                         JOIN product_product pp ON pp.id = l.product_id
+                         JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                        WHERE o.company_id = %(company)s AND o.state IN %(states)s
+                          AND l.qty > 0 AND pt.type = 'service'
+                          AND o.date_order >= %(low)s AND o.date_order < %(high)s
+                   ),
+                   bought AS (%(days)s),
+                   cycles AS (
+                       -- purchases on visit days only: a refunded visit bought nothing
+                       SELECT s.partner_id, s.product_id, s.day,
+                              s.day - LAG(s.day) OVER (
+                                  PARTITION BY s.partner_id, s.product_id ORDER BY s.day
+                              ) AS gap
+                         FROM sold s
+                         JOIN bought b ON b.partner_id = s.partner_id
+                                      AND b.day = s.day AND b.visit
+                   )
+                   SELECT v.month, c.product_id, %(counts)s,
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY c.gap)
+                              FILTER (WHERE c.gap IS NOT NULL)
+                     FROM v
+                     JOIN cycles c ON c.partner_id = v.partner_id AND c.day = v.day
+                    GROUP BY v.month, c.product_id""",
+                visits=visits,
+                days=visit_days(
+                    pos_order_rows(
+                        SQL(
+                            "o.company_id = %s AND o.date_order >= %s"
+                            " AND o.date_order < %s",
+                            company.id,
+                            low,
+                            high,
+                        ),
+                        tz,
+                    )
+                ),
+                day=local_date(SQL("o.date_order"), tz),
+                company=company.id,
+                states=PAID_STATES,
+                low=low,
+                high=high,
+                counts=self._counts_sql(),
+            )
+        )
+        today = company._loop_today()
+        result = []
+        for month, store, staff, no_store, no_staff, *counts in rows:
+            if (not no_store and store is None) or (not no_staff and staff is None):
+                continue  # visits without a till or staff member: in "all" only
+            scope = (
+                "all" if no_store and no_staff else "store" if not no_store else "staff"
+            )
+            result.append(
+                self._values(company, month, today, scope, counts)
+                | {
+                    "config_id": store if scope == "store" else False,
+                    "user_id": staff if scope == "staff" else False,
+                }
+            )
+        for month, product, *figures in services:
+            result.append(
+                self._values(company, month, today, "service", figures[:-1])
+                | {
+                    "product_id": product,
+                    "cycle_days": round(float(figures[-1]), 1)
+                    if figures[-1] is not None
+                    else 0.0,
+                }
+            )
+        return result
+
+    @api.model
+    def _values(self, company, month, today, scope, counts):
+        end = retention_rules.add_months(month, 1)
+        return {
+            "company_id": company.id,
+            "month": month,
+            "scope": scope,
+            "final": end + timedelta(days=LAST_WINDOW) <= today,
+            **dict(zip(COUNTS, counts, strict=True)),
+        }
+
+    # ------------------------------------------------------------------ storing
+    @api.model
+    def _rebuild(self, company, months=None):
+        """Rebuild the rows of ``company`` for ``months`` (default: the last
+        twelve ended months) that are not final yet; final rows are kept.
+
+        Rows are derived data, read-only for everyone: written as superuser.
+        """
+        self = self.sudo()  # derived rows only, from the company's own orders
+        today = company._loop_today()
+        if months is None:
+            last = retention_rules.add_months(today, -1)
+            months = retention_rules.months_between(
+                retention_rules.add_months(last, -11), last
+            )
+        months = sorted(
+            {retention_rules.month_start(fields.Date.to_date(m)) for m in months}
+        )
+        kept = set(
+            self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("month", "in", months),
+                    ("final", "=", True),
+                ]
+            ).mapped("month")
+        )
+        todo = [month for month in months if month not in kept]
+        if not todo:
+            return self.browse()
+        self.search([("company_id", "=", company.id), ("month", "in", todo)]).unlink()
+        values = [
+            row
+            for row in self._compute_months(company, todo[0], todo[-1])
+            if row["month"] in todo
+        ]
+        return self.create(values)
+
+    @api.model
+    def _cron_rebuild(self):
+        """Every night: the months of the last year whose rows are not final."""
+        for company in self.env["res.company"].sudo().search([]):  # every company
+            rows = self.with_company(company)._rebuild(company)
+            _logger.info(
+                "Customer Loop: return rates of %s, %s row(s)", company.name, len(rows)
+            )
+
+    def action_refresh(self):
+        """The report's Refresh button: rebuild the current company's open months."""
+        self.check_access("read")
+        self._rebuild(self.env.company)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -1,0 +1,171 @@
+"""Return rates (DOMAIN "Retention", family 2) on a hand-built March 2026.
+
+Read on 2026-11-23 (Asia/Shanghai). Every order is a Facial Care at the test
+shop; the cashier is the test user unless a done booking names the staff.
+
+- Ann, new: 2 March (Anna's booking); back 31 May, day 90 (Bella's booking).
+- Ben, new: 5 March, with a second order the same day (one visit); back 4
+  June, day 91.
+- Cat: visited 10 January; 10 and 25 March (both Anna's bookings, made on 1
+  March); then nothing.
+- Dan, new: a visit on 12 March refunded in full on 14 March (no visit);
+  first visit 20 March; never back.
+- Eve: first visit 1 December 2025; 15 March, when she books 15 April (a
+  pre-booking); back on 15 April, day 31.
+- Fay, new: first visit 18 March; she books on 19 March (the next day: a
+  rebooking within 7 days, not a pre-booking) for 28 March, and comes.
+
+March visits: Ann, Ben, Cat ×2, Dan, Eve, Fay ×2 = 8. New: Ann, Ben, Dan,
+Fay = 4, back within 90 days: Ann, Fay = 2 (50 %). Back within 30 days: Cat
+10 → 25 March, Fay 18 → 28 March = 2; 60: + Eve = 3; 90: + Ann = 4; 180: +
+Ben = 5. Same staff within 90 days: Cat (Anna, Anna), Eve and Fay (cashier,
+cashier); not Ann (Anna, then Bella) = 3 of 4. Pre-booked: Eve = 1;
+rebooked within 7 days: Eve, Fay's 18 March = 2. Booking cycle of the Facial
+Care for the March purchases: Cat 59 (10 Jan → 10 Mar), Cat 15, Eve 104, Fay
+10 (Dan's refunded 12 March is no purchase) → median (15 + 59) / 2 = 37.
+"""
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common_bookings import BookingCase
+
+
+@tagged("post_install", "-at_install")
+class TestReturnRates(BookingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Rate = cls.env["loop.return.rate"]
+
+    def served(self, partner, day, staff, booked_on):
+        """A booking made on ``booked_on``, done by ``staff`` on ``day``, paid."""
+        with self.clock(f"{booked_on} 09:00"):
+            booking = self.book(f"{day} 10:00", partner=partner, staff=staff)
+        with self.clock(f"{day} 11:10"):
+            booking.with_context(loop_no_rebook=True).action_loop_done()
+        self.loop_order(partner, 300.0, f"{day} 11:20")
+
+    def booked(self, partner, made_on, for_day):
+        with self.clock(f"{made_on} 12:00"):
+            return self.book(f"{for_day} 10:00", partner=partner, staff=self.bella)
+
+    def build(self):
+        self.ann = self.customer("Ann")
+        self.served(self.ann, "2026-03-02", self.anna, "2026-02-20")
+        self.served(self.ann, "2026-05-31", self.bella, "2026-05-20")
+        self.ben = self.customer("Ben")
+        self.loop_order(self.ben, 300.0, "2026-03-05 10:00")
+        self.loop_order(self.ben, 80.0, "2026-03-05 16:00")
+        self.loop_order(self.ben, 300.0, "2026-06-04 10:00")
+        self.cat = self.customer("Cat")
+        self.loop_order(self.cat, 300.0, "2026-01-10 10:00")
+        self.served(self.cat, "2026-03-10", self.anna, "2026-03-01")
+        self.served(self.cat, "2026-03-25", self.anna, "2026-03-01")
+        self.dan = self.customer("Dan")
+        refunded = self.loop_order(self.dan, 300.0, "2026-03-12 10:00")
+        self.loop_order(self.dan, -300.0, "2026-03-14 10:00", refund_of=refunded)
+        self.loop_order(self.dan, 300.0, "2026-03-20 10:00")
+        self.eve = self.customer("Eve")
+        self.loop_order(self.eve, 300.0, "2025-12-01 10:00")
+        self.loop_order(self.eve, 300.0, "2026-03-15 10:00")
+        self.booked(self.eve, "2026-03-15", "2026-04-15")
+        self.loop_order(self.eve, 300.0, "2026-04-15 10:00")
+        self.fay = self.customer("Fay")
+        self.loop_order(self.fay, 300.0, "2026-03-18 10:00")
+        self.booked(self.fay, "2026-03-19", "2026-03-28")
+        self.loop_order(self.fay, 300.0, "2026-03-28 10:00")
+        return self.Rate._rebuild(self.company, ["2026-03-01", "2026-06-01"])
+
+    def pick(self, rows, scope, month="2026-03-01", **keys):
+        found = rows.filtered(
+            lambda r: r.scope == scope
+            and str(r.month) == month
+            and all(r[k] == v for k, v in keys.items())
+        )
+        self.assertEqual(len(found), 1, f"one {scope} row of {month} {keys}")
+        return found
+
+    def counts(self, row):
+        return (
+            row.visit_count,
+            row.new_count,
+            row.new_returned_90,
+            row.returned_30,
+            row.returned_60,
+            row.returned_90,
+            row.returned_180,
+            row.same_staff_90,
+            row.prebook_count,
+            row.rebook_7_count,
+        )
+
+    def test_company_rates(self):
+        rows = self.build()
+        march = self.pick(rows, "all")
+        self.assertEqual(self.counts(march), (8, 4, 2, 2, 3, 4, 5, 3, 1, 2))
+        self.assertAlmostEqual(march.new_retention_90, 50.0)
+        self.assertAlmostEqual(march.revisit_30, 25.0)
+        self.assertAlmostEqual(march.revisit_90, 50.0)
+        self.assertAlmostEqual(march.revisit_180, 62.5)
+        self.assertAlmostEqual(march.same_staff_rate, 75.0)
+        self.assertAlmostEqual(march.prebook_rate, 12.5)
+        self.assertAlmostEqual(march.rebook_rate, 25.0)
+        # every window of March has closed (1 April + 180 days <= 23 November)
+        self.assertTrue(march.final)
+        # the store's row is the company's (one shop)
+        store = self.pick(rows, "store", config_id=self.shop["config"])
+        self.assertEqual(self.counts(store), self.counts(march))
+
+    def test_staff_rates(self):
+        rows = self.build()
+        anna = self.pick(rows, "staff", user_id=self.anna)
+        # Ann 2 March, Cat 10 and 25 March; back within 90 days: Ann, Cat's
+        # 10 March; to Anna again: Cat only
+        self.assertEqual(self.counts(anna), (3, 1, 1, 1, 1, 2, 2, 1, 0, 0))
+        cashier = self.pick(rows, "staff", user_id=self.env.user)
+        self.assertEqual(self.counts(cashier), (5, 3, 1, 1, 2, 2, 3, 2, 1, 2))
+        # June: Ann's visit of 31 May is May's; Ben's 4 June is Ben's last
+        june = self.pick(rows, "all", month="2026-06-01")
+        self.assertEqual((june.visit_count, june.returned_180), (1, 0))
+        self.assertFalse(june.final)  # its 180 days run to the end of December
+
+    def test_service_rates_and_cycle(self):
+        rows = self.build()
+        facial = self.pick(rows, "service", product_id=self.service)
+        self.assertEqual(self.counts(facial), (8, 4, 2, 2, 3, 4, 5, 3, 1, 2))
+        self.assertAlmostEqual(facial.cycle_days, 37.0)
+
+    def test_final_months_are_kept(self):
+        rows = self.build()
+        march = self.pick(rows, "all")
+        june = self.pick(rows, "all", month="2026-06-01")
+        # a late order lands in both months; only the open month follows it
+        gus = self.customer("Gus")
+        self.loop_order(gus, 300.0, "2026-03-30 10:00")
+        self.loop_order(gus, 300.0, "2026-06-20 10:00")
+        self.Rate._rebuild(self.company, ["2026-03-01", "2026-06-01"])
+        self.assertTrue(march.exists())
+        self.assertEqual(march.visit_count, 8)
+        self.assertFalse(june.exists())
+        june = self.Rate.search([("scope", "=", "all"), ("month", "=", "2026-06-01")])
+        self.assertEqual(june.visit_count, 2)
+
+    def test_nightly_rebuild_covers_the_last_year(self):
+        self.loop_order(self.customer("Hal"), 300.0, "2026-10-05 10:00")
+        with freeze_time("2026-11-23 04:00:00"):
+            self.Rate._cron_rebuild()
+        months = set(self.Rate.search([("scope", "=", "all")]).mapped("period"))
+        self.assertEqual(months, {"2026-10"})  # months without visits have no row
+        action = self.Rate.action_refresh()
+        self.assertEqual(action["tag"], "soft_reload")
+
+    def test_booking_made_the_next_day_is_no_prebooking(self):
+        kim = self.customer("Kim")
+        self.loop_order(kim, 300.0, "2026-03-03 10:00")
+        with self.clock("2026-03-04 12:00"):
+            self.book("2026-03-20 10:00", partner=kim)
+        rows = self.Rate._rebuild(self.company, ["2026-03-01"])
+        march = self.pick(rows, "all")
+        self.assertEqual((march.prebook_count, march.rebook_7_count), (0, 1))
