@@ -145,8 +145,9 @@ class LoopEngine(models.AbstractModel):
         holders (a card issued in the back office locks a customer in before
         their first paid order), and prospects (DOMAIN "Prospects"): people
         with a booking in this company, people referred by a customer of its
-        loop, people entered with an acquisition channel (of this company, or
-        shared by every company). A plain contact has none of these.
+        loop, people entered with an acquisition channel (contacts of this
+        company, or shared contacts entered by a user of this company: a shared
+        contact is not everyone's prospect). A plain contact has none of these.
         """
         self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
         self.env["loop.card"].flush_model(["partner_id", "company_id"])
@@ -177,8 +178,10 @@ class LoopEngine(models.AbstractModel):
                                        WHERE r.partner_id = p.loop_referred_by_id
                                          AND r.company_id = %(company)s)
                            OR (p.loop_channel_id IS NOT NULL
-                               AND (p.company_id IS NULL
-                                    OR p.company_id = %(company)s)))
+                               AND COALESCE(p.company_id,
+                                            (SELECT u.company_id FROM res_users u
+                                              WHERE u.id = p.create_uid))
+                                   = %(company)s))
                     ORDER BY p.id""",
                 ids=list(ids),
                 company=company.id,

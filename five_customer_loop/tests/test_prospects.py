@@ -76,6 +76,11 @@ class TestProspects(BookingCase):
         )
         self.assertFalse(self.row(theirs))
         self.assertTrue(self.row(theirs, other).prospect)
+        # a shared contact is the prospect of the company of the user who
+        # entered it, not of every company (also after a nightly run)
+        self.env["loop.engine"].run_all()
+        self.assertFalse(self.row(walk_in, other))
+        self.assertTrue(self.row(walk_in).prospect)
         # a channel given later enters the contact then
         later = self.Partner.create({"name": "Later"})
         self.assertFalse(self.row(later))
