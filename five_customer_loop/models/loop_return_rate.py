@@ -21,12 +21,13 @@ in full (``lib.loop_sql.visit_days``). For the visits of a month:
   POS order's user; its store, the shop of the day's first POS order;
 - per service (the services sold on the visit): the same rates, and the
   booking cycle: median days between two purchases of the service by the same
-  customer, for the purchases of the month.
+  customer, for the purchases of the month (a gap over 180 days is a lapse,
+  not a cycle).
 
 A month's rows are final once 180 days have passed after its end (every
 window closed): they are kept as written, like the snapshots; rows of later
-months are rebuilt every night. One query per family of rows (company,
-stores and staff; services) covers all the months rebuilt.
+months are rebuilt every night. One query covers every row of all the
+months rebuilt (the visit days computed once).
 """
 
 import logging
@@ -148,8 +149,8 @@ class LoopReturnRate(models.Model):
         readonly=True,
         aggregator=False,
         digits=(16, 1),
-        help="Median days between two purchases of the service by the same customer "
-        "(service rows).",
+        help="Median days between two purchases of the service by the same customer, "
+        "within 180 days (service rows).",
     )
     new_retention_90 = fields.Float(
         string="New-Customer Retention 90d (%)",
@@ -243,11 +244,15 @@ class LoopReturnRate(models.Model):
 
     # ------------------------------------------------------------------ queries
     @api.model
-    def _visits_sql(self, company, first, last):
-        """SQL of the visits of the months ``first`` .. ``last`` and what followed.
+    def _measures_sql(self, company, first, last):
+        """SQL of every row of the months ``first`` .. ``last``, in one statement.
 
-        Rows ``(partner_id, month, day, next_day, store, staff, next_staff,
-        is_new, prebook, rebook)``: one per visit of those months.
+        The visit days are computed once, from 180 days before the first month
+        (the previous purchase of a service's cycle) to 180 days after the last
+        (the next visit of its last visits). Rows ``(kind, month, store, staff,
+        product, GROUPING(store), GROUPING(staff), *COUNTS, cycle)``: ``kind``
+        ``g`` for the company, its stores and staff (grouping sets), ``s`` for
+        the services.
         """
         start = retention_rules.month_start(first)
         end = retention_rules.add_months(retention_rules.month_start(last), 1)
@@ -255,11 +260,12 @@ class LoopReturnRate(models.Model):
         tz = company._loop_tz()
         # UTC bounds that only let the database skip orders out of reach (any
         # time zone): the local days are filtered below
-        low = fields.Datetime.to_datetime(start) - timedelta(days=1)
+        low = fields.Datetime.to_datetime(start) - timedelta(days=LAST_WINDOW + 2)
         high = fields.Datetime.to_datetime(horizon) + timedelta(days=1)
+        order_day = local_date(SQL("o.date_order"), tz)
         return SQL(
             """
-            WITH days AS (%(days)s),
+            WITH days AS MATERIALIZED (%(days)s),
             seq AS (
                 SELECT partner_id, day,
                        LEAD(day) OVER (PARTITION BY partner_id ORDER BY day) AS next_day
@@ -271,7 +277,7 @@ class LoopReturnRate(models.Model):
                   FROM pos_order o
                  WHERE o.company_id = %(company)s AND o.partner_id IS NOT NULL
                    AND o.state IN %(states)s AND o.amount_total > 0
-                   AND o.date_order >= %(low)s AND o.date_order < %(high)s
+                   AND o.date_order >= %(visits_low)s AND o.date_order < %(high)s
                  ORDER BY o.partner_id, %(order_day)s, o.date_order, o.id
             ),
             served AS (
@@ -281,7 +287,7 @@ class LoopReturnRate(models.Model):
                   FROM calendar_event e
                  WHERE e.is_loop_booking AND e.loop_state = 'done'
                    AND e.loop_company_id = %(company)s
-                   AND e.start >= %(low)s AND e.start < %(high)s
+                   AND e.start >= %(visits_low)s AND e.start < %(high)s
                  ORDER BY e.loop_partner_id, %(event_day)s, e.start, e.id
             ),
             staffed AS (
@@ -290,27 +296,61 @@ class LoopReturnRate(models.Model):
                   FROM seq s
                   LEFT JOIN tills t ON t.partner_id = s.partner_id AND t.day = s.day
                   LEFT JOIN served b ON b.partner_id = s.partner_id AND b.day = s.day
+            ),
+            v AS MATERIALIZED (
+                SELECT x.partner_id, date_trunc('month', x.day)::date AS month,
+                       x.day, x.next_day, x.store, x.staff, n.staff AS next_staff,
+                       m.first_visit = x.day AS is_new,
+                       EXISTS (SELECT 1 FROM calendar_event e
+                                WHERE e.loop_partner_id = x.partner_id
+                                  AND e.is_loop_booking
+                                  AND e.loop_company_id = %(company)s
+                                  AND %(booked_day)s = x.day
+                                  AND %(event_day)s > x.day) AS prebook,
+                       EXISTS (SELECT 1 FROM calendar_event e
+                                WHERE e.loop_partner_id = x.partner_id
+                                  AND e.is_loop_booking
+                                  AND e.loop_company_id = %(company)s
+                                  AND %(booked_day)s BETWEEN x.day AND x.day + 7
+                                  AND %(event_day)s > x.day) AS rebook
+                  FROM staffed x
+                  LEFT JOIN staffed n
+                         ON n.partner_id = x.partner_id AND n.day = x.next_day
+                  LEFT JOIN loop_customer m
+                         ON m.partner_id = x.partner_id AND m.company_id = %(company)s
+                 WHERE x.day >= %(start)s AND x.day < %(end)s
+            ),
+            sold AS (
+                SELECT DISTINCT o.partner_id, %(order_day)s AS day, l.product_id
+                  FROM pos_order_line l
+                  JOIN pos_order o ON o.id = l.order_id
+                  JOIN product_product pp ON pp.id = l.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE o.company_id = %(company)s AND o.state IN %(states)s
+                   AND l.qty > 0 AND pt.type = 'service'
+                   AND o.date_order >= %(low)s AND o.date_order < %(end_utc)s
+            ),
+            cycles AS (
+                -- purchases on visit days only: a refunded visit bought nothing
+                SELECT s.partner_id, s.product_id, s.day,
+                       s.day - LAG(s.day) OVER (
+                           PARTITION BY s.partner_id, s.product_id ORDER BY s.day
+                       ) AS gap
+                  FROM sold s
+                  JOIN days d ON d.partner_id = s.partner_id AND d.day = s.day
+                             AND d.visit
             )
-            SELECT x.partner_id, date_trunc('month', x.day)::date AS month, x.day,
-                   x.next_day, x.store, x.staff, n.staff AS next_staff,
-                   m.first_visit = x.day AS is_new,
-                   EXISTS (SELECT 1 FROM calendar_event e
-                            WHERE e.loop_partner_id = x.partner_id
-                              AND e.is_loop_booking
-                              AND e.loop_company_id = %(company)s
-                              AND %(booked_day)s = x.day
-                              AND %(event_day)s > x.day) AS prebook,
-                   EXISTS (SELECT 1 FROM calendar_event e
-                            WHERE e.loop_partner_id = x.partner_id
-                              AND e.is_loop_booking
-                              AND e.loop_company_id = %(company)s
-                              AND %(booked_day)s BETWEEN x.day AND x.day + 7
-                              AND %(event_day)s > x.day) AS rebook
-              FROM staffed x
-              LEFT JOIN staffed n ON n.partner_id = x.partner_id AND n.day = x.next_day
-              LEFT JOIN loop_customer m
-                     ON m.partner_id = x.partner_id AND m.company_id = %(company)s
-             WHERE x.day >= %(start)s AND x.day < %(end)s
+            SELECT 'g', month, store, staff, NULL::integer, GROUPING(store),
+                   GROUPING(staff), %(counts)s, NULL::float
+              FROM v
+             GROUP BY GROUPING SETS ((month), (month, store), (month, staff))
+            UNION ALL
+            SELECT 's', v.month, NULL, NULL, c.product_id, 1, 1, %(counts)s,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY c.gap)
+                       FILTER (WHERE c.gap <= %(window)s)
+              FROM v
+              JOIN cycles c ON c.partner_id = v.partner_id AND c.day = v.day
+             GROUP BY v.month, c.product_id
             """,
             days=visit_days(
                 pos_order_rows(
@@ -324,7 +364,7 @@ class LoopReturnRate(models.Model):
                     tz,
                 )
             ),
-            order_day=local_date(SQL("o.date_order"), tz),
+            order_day=order_day,
             event_day=local_date(SQL("e.start"), tz),
             booked_day=local_date(SQL("e.loop_booked_on"), tz),
             company=company.id,
@@ -333,7 +373,11 @@ class LoopReturnRate(models.Model):
             end=end,
             horizon=horizon,
             low=low,
+            visits_low=fields.Datetime.to_datetime(start) - timedelta(days=1),
             high=high,
+            end_utc=fields.Datetime.to_datetime(end) + timedelta(days=1),
+            counts=self._counts_sql(),
+            window=LAST_WINDOW,
         )
 
     @api.model
@@ -360,83 +404,27 @@ class LoopReturnRate(models.Model):
     def _compute_months(self, company, first, last):
         """Rows of the months ``first`` .. ``last`` as value dicts (not written).
 
-        Two queries: company, stores and staff (grouping sets), then services
-        with their booking cycle.
+        One query (``_measures_sql``); its sorts and hashes get the memory of a
+        batch job, as the engine's batches get no JIT.
         """
         self.env.flush_all()
-        visits = self._visits_sql(company, first, last)
-        rows = self.env.execute_query(
-            SQL(
-                """WITH v AS (%(visits)s)
-                   SELECT month, store, staff, GROUPING(store), GROUPING(staff),
-                          %(counts)s
-                     FROM v
-                    GROUP BY GROUPING SETS ((month), (month, store), (month, staff))""",
-                visits=visits,
-                counts=self._counts_sql(),
-            )
-        )
-        tz = company._loop_tz()
-        start = retention_rules.month_start(first)
-        # a year before the first month: the previous purchase of a cycle
-        low = fields.Datetime.to_datetime(start) - timedelta(days=366)
-        high = fields.Datetime.to_datetime(
-            retention_rules.add_months(retention_rules.month_start(last), 1)
-        ) + timedelta(days=1)
-        services = self.env.execute_query(
-            SQL(
-                """WITH v AS (%(visits)s),
-                   sold AS (
-                       SELECT DISTINCT o.partner_id, %(day)s AS day, l.product_id
-                         FROM pos_order_line l
-                         JOIN pos_order o ON o.id = l.order_id
-                         JOIN product_product pp ON pp.id = l.product_id
-                         JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                        WHERE o.company_id = %(company)s AND o.state IN %(states)s
-                          AND l.qty > 0 AND pt.type = 'service'
-                          AND o.date_order >= %(low)s AND o.date_order < %(high)s
-                   ),
-                   bought AS (%(days)s),
-                   cycles AS (
-                       -- purchases on visit days only: a refunded visit bought nothing
-                       SELECT s.partner_id, s.product_id, s.day,
-                              s.day - LAG(s.day) OVER (
-                                  PARTITION BY s.partner_id, s.product_id ORDER BY s.day
-                              ) AS gap
-                         FROM sold s
-                         JOIN bought b ON b.partner_id = s.partner_id
-                                      AND b.day = s.day AND b.visit
-                   )
-                   SELECT v.month, c.product_id, %(counts)s,
-                          percentile_cont(0.5) WITHIN GROUP (ORDER BY c.gap)
-                              FILTER (WHERE c.gap IS NOT NULL)
-                     FROM v
-                     JOIN cycles c ON c.partner_id = v.partner_id AND c.day = v.day
-                    GROUP BY v.month, c.product_id""",
-                visits=visits,
-                days=visit_days(
-                    pos_order_rows(
-                        SQL(
-                            "o.company_id = %s AND o.date_order >= %s"
-                            " AND o.date_order < %s",
-                            company.id,
-                            low,
-                            high,
-                        ),
-                        tz,
-                    )
-                ),
-                day=local_date(SQL("o.date_order"), tz),
-                company=company.id,
-                states=PAID_STATES,
-                low=low,
-                high=high,
-                counts=self._counts_sql(),
-            )
-        )
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+        rows = self.env.execute_query(self._measures_sql(company, first, last))
         today = company._loop_today()
         result = []
-        for month, store, staff, no_store, no_staff, *counts in rows:
+        for kind, month, store, staff, product, no_store, no_staff, *figures in rows:
+            counts, cycle = figures[:-1], figures[-1]
+            if kind == "s":
+                result.append(
+                    self._values(company, month, today, "service", counts)
+                    | {
+                        "product_id": product,
+                        "cycle_days": round(float(cycle), 1)
+                        if cycle is not None
+                        else 0.0,
+                    }
+                )
+                continue
             if (not no_store and store is None) or (not no_staff and staff is None):
                 continue  # visits without a till or staff member: in "all" only
             scope = (
@@ -447,16 +435,6 @@ class LoopReturnRate(models.Model):
                 | {
                     "config_id": store if scope == "store" else False,
                     "user_id": staff if scope == "staff" else False,
-                }
-            )
-        for month, product, *figures in services:
-            result.append(
-                self._values(company, month, today, "service", figures[:-1])
-                | {
-                    "product_id": product,
-                    "cycle_days": round(float(figures[-1]), 1)
-                    if figures[-1] is not None
-                    else 0.0,
                 }
             )
         return result

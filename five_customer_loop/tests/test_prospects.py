@@ -151,6 +151,11 @@ class TestProspects(BookingCase):
         self.assertEqual(
             self.Partner.search(data["first_timers"]["domain"]).mapped("name"), ["Once"]
         )
+        # every headline figure is the count of the customers it opens
+        for key in ("kept", "prospects", "first_timers", "at_risk", "due"):
+            self.assertEqual(
+                data[key]["count"], self.Partner.search_count(data[key]["domain"]), key
+            )
         # the funnel's rows agree
         self.assertEqual(
             self.Customer.search_count(
