@@ -169,3 +169,32 @@ class TestReturnRates(BookingCase):
         rows = self.Rate._rebuild(self.company, ["2026-03-01"])
         march = self.pick(rows, "all")
         self.assertEqual((march.prebook_count, march.rebook_7_count), (0, 1))
+
+    def test_staff_kpis_show_return_rates(self):
+        """Per staff member: back to the store and back to them within 90 days.
+
+        March, computed now (no stored row) and then from the stored rows:
+        Anna served 3 visits, 2 back within 90 days (66.7 %), 1 back to her
+        (33.3 %); the cashier 5, 2 back (40 %), 2 back to them (40 %).
+        """
+        self.build()
+        for stored in (False, True):
+            if not stored:
+                self.Rate.sudo().search([]).unlink()
+            wizard = self.env["loop.staff.kpi.wizard"].create(
+                {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+            )
+            lines = {line.staff_id: line for line in wizard._compute_lines()}
+            anna, cashier = lines[self.anna], lines[self.env.user]
+            self.assertEqual(
+                (anna.visit_count, anna.returned_90, anna.same_staff_90), (3, 2, 1)
+            )
+            self.assertAlmostEqual(anna.revisit_rate, 66.7)
+            self.assertAlmostEqual(anna.same_staff_rate, 33.3)
+            self.assertEqual(
+                (cashier.visit_count, cashier.returned_90, cashier.same_staff_90),
+                (5, 2, 2),
+            )
+            self.assertAlmostEqual(cashier.revisit_rate, 40.0)
+            if not stored:
+                self.Rate._rebuild(self.company, ["2026-03-01"])

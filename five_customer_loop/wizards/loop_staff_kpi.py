@@ -76,6 +76,38 @@ class LoopStaffKpi(models.TransientModel):
         aggregator="avg",
         help="Cancellations out of the bookings that are over.",
     )
+    visit_count = fields.Integer(
+        string="Visits Served",
+        readonly=True,
+        help="Paid visits served in the months of the period (the staff member of "
+        "the visit's done booking, else the till's user).",
+    )
+    returned_90 = fields.Integer(
+        string="Back in 90 Days",
+        readonly=True,
+        help="Visits served whose customer came back within 90 days.",
+    )
+    same_staff_90 = fields.Integer(
+        string="Back to Them in 90 Days",
+        readonly=True,
+        help="Visits served whose customer came back to this staff member within "
+        "90 days.",
+    )
+    revisit_rate = fields.Float(
+        string="Back to the Store (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Back in 90 days out of visits served (the seed's retention of one's "
+        "own customers, as salon systems measure it).",
+    )
+    same_staff_rate = fields.Float(
+        string="Back to Them (%)",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Back to this staff member in 90 days out of visits served.",
+    )
     session_count = fields.Integer(
         string="Sessions Delivered",
         readonly=True,

@@ -1,4 +1,4 @@
-"""Staff KPIs (seed 000) of a period: one line per staff member, four queries."""
+"""Staff KPIs (seed 000) of a period: one line per staff member, a few queries."""
 
 from dateutil.relativedelta import relativedelta
 
@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import booking_rules as rules
-from ..lib import loop_rules
+from ..lib import loop_rules, retention_rules
 from ..lib.loop_sql import visit_days
 
 COUNTS = (
@@ -22,6 +22,9 @@ COUNTS = (
     "cancel_count",
     "session_count",
     "rated_count",
+    "visit_count",
+    "returned_90",
+    "same_staff_90",
 )
 
 
@@ -157,8 +160,51 @@ class LoopStaffKpiWizard(models.TransientModel):
         )
         return {row[0]: row[1:] for row in rows}
 
+    def _return_figures(self):
+        """``{staff_id: (visits, back in 90 days, back to them)}`` of the period.
+
+        From the return rates of the months the period touches (whole months):
+        the stored rows where the nightly job wrote them, computed now (one
+        query) for the others, such as the current month.
+        """
+        Rate = self.env["loop.return.rate"].sudo()  # derived figures of this store
+        months = retention_rules.months_between(self.date_from, self.date_to)
+        stored = Rate.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("scope", "=", "staff"),
+                ("month", "in", months),
+            ]
+        )
+        rows = [
+            (row.user_id.id, row.visit_count, row.returned_90, row.same_staff_90)
+            for row in stored
+        ]
+        missing = sorted(set(months) - set(stored.mapped("month")))
+        if missing:
+            rows += [
+                (
+                    values["user_id"],
+                    values["visit_count"],
+                    values["returned_90"],
+                    values["same_staff_90"],
+                )
+                for values in Rate._compute_months(
+                    self.company_id, missing[0], missing[-1]
+                )
+                if values["scope"] == "staff" and values["month"] in missing
+            ]
+        figures = {}
+        for staff, visits, back, same in rows:
+            total = figures.setdefault(staff, [0, 0, 0])
+            total[0] += visits
+            total[1] += back
+            total[2] += same
+        return figures
+
     def _compute_lines(self):
-        """Replace the lines by the figures of the period: four queries."""
+        """Replace the lines by the figures of the period: five queries (six
+        when a month of the period has no stored return rates)."""
         self.ensure_one()
         if self.company_id not in self.env.companies:
             raise UserError(self.env._("Choose one of your companies."))
@@ -197,6 +243,8 @@ class LoopStaffKpiWizard(models.TransientModel):
                 no_show_count=no_show,
                 cancel_count=cancel,
             )
+        for staff, (visits, back, same) in self._return_figures().items():
+            add(staff, visit_count=visits, returned_90=back, same_staff_90=same)
         ratings = {}
         for staff, (sessions, rated, rating_sum) in self._care_figures().items():
             add(staff, session_count=sessions, rated_count=rated)
@@ -216,6 +264,12 @@ class LoopStaffKpiWizard(models.TransientModel):
                     ),
                     "rebooking_rate": rules.rate(
                         line["rebooked_count"], line["done_count"]
+                    ),
+                    "revisit_rate": rules.rate(
+                        line["returned_90"], line["visit_count"]
+                    ),
+                    "same_staff_rate": rules.rate(
+                        line["same_staff_90"], line["visit_count"]
                     ),
                     "no_show_rate": rules.rate(line["no_show_count"], over),
                     "cancel_rate": rules.rate(line["cancel_count"], over),
