@@ -23,14 +23,10 @@ at once. Definitions, for the customers of a company's loop:
   first visits and by retained newcomers (获客成本).
 """
 
-import logging
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.loop_sql import local_date, visit_days
-
-_logger = logging.getLogger(__name__)
 
 RETURN_DAYS = 90
 
@@ -46,11 +42,10 @@ MEDIANS = ("days_to_first", "days_to_second", "days_to_lockin")
 
 class LoopChannelConversion(models.Model):
     _name = "loop.channel.conversion"
+    _inherit = ["loop.measure.mixin"]
     _description = "Attract Conversion per Channel and Month"
     _order = "month desc, company_id, channel_id"
-    _check_company_auto = True
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True)
     channel_id = fields.Many2one(
         "loop.channel",
         readonly=True,
@@ -59,12 +54,8 @@ class LoopChannelConversion(models.Model):
     )
     month = fields.Date(
         string="Month of Entry",
-        required=True,
-        readonly=True,
-        index=True,
         help="First day of the month the customers entered the loop.",
     )
-    period = fields.Char(compute="_compute_period", store=True)
     entered_count = fields.Integer(
         string="Entered",
         readonly=True,
@@ -161,11 +152,6 @@ class LoopChannelConversion(models.Model):
         help="Prospects who paid a first visit.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-
-    @api.depends("month")
-    def _compute_period(self):
-        for row in self:
-            row.period = row.month and row.month.strftime("%Y-%m")
 
     @api.depends(
         "prospect_count",
@@ -354,20 +340,3 @@ class LoopChannelConversion(models.Model):
                         "cost": amount,
                     }
                 )
-
-    @api.model
-    def _cron_rebuild(self):
-        # sudo: the nightly rebuild covers every company
-        for company in self.env["res.company"].sudo().search([]):
-            rows = self.with_company(company)._rebuild(company)
-            _logger.info(
-                "Customer Loop: Attract conversion of %s, %s row(s)",
-                company.name,
-                len(rows),
-            )
-
-    def action_refresh(self):
-        """Rebuild the current company's rows (the report's Refresh button)."""
-        self.check_access("read")
-        self._rebuild(self.env.company)
-        return {"type": "ir.actions.client", "tag": "soft_reload"}

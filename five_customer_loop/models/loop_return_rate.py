@@ -30,7 +30,6 @@ months are rebuilt every night. One query covers every row of all the
 months rebuilt (the visit days computed once).
 """
 
-import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -38,8 +37,6 @@ from odoo.tools import SQL
 
 from ..lib import retention_rules
 from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
-
-_logger = logging.getLogger(__name__)
 
 WINDOWS = (30, 60, 90, 180)
 LAST_WINDOW = max(WINDOWS)
@@ -73,18 +70,13 @@ def _rate(part, whole):
 
 class LoopReturnRate(models.Model):
     _name = "loop.return.rate"
+    _inherit = ["loop.measure.mixin"]
     _description = "Return Rates per Month"
     _order = "month desc, company_id, scope, id"
-    _check_company_auto = True
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True)
     month = fields.Date(
-        required=True,
-        readonly=True,
-        index=True,
-        help="First day of the month of the visits the rates are about.",
+        help="First day of the month of the visits the rates are about."
     )
-    period = fields.Char(compute="_compute_period", store=True)
     scope = fields.Selection(SCOPES, required=True, readonly=True, index=True)
     config_id = fields.Many2one(
         "pos.config", string="Store", readonly=True, ondelete="cascade"
@@ -212,11 +204,6 @@ class LoopReturnRate(models.Model):
         aggregator=False,
         digits=(16, 1),
     )
-
-    @api.depends("month")
-    def _compute_period(self):
-        for row in self:
-            row.period = row.month and row.month.strftime("%Y-%m")
 
     @api.depends(*COUNTS)
     def _compute_rates(self):
@@ -487,18 +474,3 @@ class LoopReturnRate(models.Model):
             if row["month"] in todo
         ]
         return self.create(values)
-
-    @api.model
-    def _cron_rebuild(self):
-        """Every night: the months of the last year whose rows are not final."""
-        for company in self.env["res.company"].sudo().search([]):  # every company
-            rows = self.with_company(company)._rebuild(company)
-            _logger.info(
-                "Customer Loop: return rates of %s, %s row(s)", company.name, len(rows)
-            )
-
-    def action_refresh(self):
-        """The report's Refresh button: rebuild the current company's open months."""
-        self.check_access("read")
-        self._rebuild(self.env.company)
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
