@@ -5,6 +5,15 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..lib import retention_rules
+from ..lib.loop_sql import local_date
+
+# Return windows and the references shown beside the rates: Phorest's
+# published averages of customers back within 90 days (new, existing).
+RETURN_WINDOW = 90
+NEW_REFERENCE = 30.0
+EXISTING_REFERENCE = 68.0
+
 # Days ahead within which an expected next visit makes a customer "due".
 DUE_DAYS = 7
 
@@ -45,6 +54,106 @@ class LoopDashboard(models.AbstractModel):
             ("balance", ">", 0),
         ]
         return action
+
+    @api.model
+    def _dashboard_moves(self, company, today, base):
+        """What moves month by month (DOMAIN "Retention", family 2).
+
+        From the stored return rates: new-customer retention within 90 days
+        and revisits within 90 days of the last month whose 90 days have run
+        out, the pre-book rate of the last month ended; and the prospects
+        converted this month (their first paid visit came after they entered
+        the loop). Each with its numerator, denominator, a reference (Phorest's
+        published averages) and what it opens. Two queries.
+        """
+        month_start = retention_rules.month_start
+        settled = month_start(today - timedelta(days=RETURN_WINDOW))
+        settled = retention_rules.add_months(settled, -1)
+        ended = retention_rules.add_months(today, -1)
+        rows = {
+            row.month: row
+            for row in self.env["loop.return.rate"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("scope", "=", "all"),
+                    ("month", "in", [settled, ended]),
+                ]
+            )
+        }
+        rates = self.env["ir.actions.act_window"]._for_xml_id(
+            "five_customer_loop.loop_return_rate_action"
+        )
+
+        def rate_figure(month, part, whole, reference, opens):
+            row = rows.get(month)
+            num, den = (row[part], row[whole]) if row else (0, 0)
+            return {
+                "month": month.strftime("%Y-%m"),
+                "numerator": num,
+                "denominator": den,
+                "rate": round(100.0 * num / den, 1) if den else None,
+                "reference": reference,
+                "opens": opens,
+            }
+
+        next_month = retention_rules.add_months(settled, 1)
+        moves = {
+            "new_retention": rate_figure(
+                settled,
+                "new_returned_90",
+                "new_count",
+                NEW_REFERENCE,
+                {
+                    "customers": base
+                    + [
+                        ("loop_first_visit", ">=", fields.Date.to_string(settled)),
+                        ("loop_first_visit", "<", fields.Date.to_string(next_month)),
+                    ]
+                },
+            ),
+            "revisit": rate_figure(
+                settled,
+                "returned_90",
+                "visit_count",
+                EXISTING_REFERENCE,
+                {"rates": rates | {"domain": [("month", "=", str(settled))]}},
+            ),
+            "prebook": rate_figure(
+                ended,
+                "prebook_count",
+                "visit_count",
+                None,
+                {"rates": rates | {"domain": [("month", "=", str(ended))]}},
+            ),
+        }
+        # prospects whose first paid visit is this month: they entered the
+        # loop (their first stage) before that visit
+        this_month = month_start(today)
+        self.env["loop.customer"].flush_model(["first_visit"])
+        self.env["loop.stage.history"].flush_model(["date"])
+        converted = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """SELECT m.partner_id FROM loop_customer m
+                        WHERE m.company_id = %(company)s AND m.active
+                          AND m.first_visit >= %(start)s
+                          AND EXISTS (SELECT 1 FROM loop_stage_history h
+                                       WHERE h.partner_id = m.partner_id
+                                         AND h.company_id = m.company_id
+                                         AND %(day)s < m.first_visit)""",
+                    company=company.id,
+                    start=this_month,
+                    day=local_date(SQL("h.date"), company._loop_tz()),
+                )
+            )
+        ]
+        moves["converted"] = {
+            "month": this_month.strftime("%Y-%m"),
+            "count": len(converted),
+            "opens": {"customers": [("id", "in", converted)]},
+        }
+        return moves
 
     @api.model
     def get_dashboard_data(self):
@@ -106,6 +215,7 @@ class LoopDashboard(models.AbstractModel):
             for (key, domain), count in zip(headline.items(), row, strict=True)
         }
         trend = self.env["loop.retention.snapshot"]._dashboard_trend(company)
+        moves = self._dashboard_moves(company, today, base)
         views = [
             [self.env.ref("five_customer_loop.res_partner_view_list_loop").id, "list"],
             [
@@ -120,6 +230,7 @@ class LoopDashboard(models.AbstractModel):
             "partner_views": views,
             "due_days": DUE_DAYS,
             **figures,
+            "moves": moves,
             "stages": [
                 {
                     "id": stage.id,

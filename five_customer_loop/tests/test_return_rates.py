@@ -198,3 +198,48 @@ class TestReturnRates(BookingCase):
             self.assertAlmostEqual(cashier.revisit_rate, 40.0)
             if not stored:
                 self.Rate._rebuild(self.company, ["2026-03-01"])
+
+    def test_dashboard_leads_with_what_moves(self):
+        """Read on 15 July 2026: March is the last month whose 90 days have run
+        out (50 % of 4 new customers back, 4 of 8 visits followed by another),
+        June the last month ended (1 visit, not pre-booked); Ivy, reached on 2
+        July, paid her first visit on 10 July: a prospect converted."""
+        self.build()
+        with freeze_time("2026-07-02 04:00:00"):
+            ivy = self.env["res.partner"].create(
+                {
+                    "name": "Ivy",
+                    "loop_channel_id": self.env.ref(
+                        "five_customer_loop.channel_social_media"
+                    ).id,
+                }
+            )
+        self.loop_order(ivy, 300.0, "2026-07-10 10:00")
+        with freeze_time("2026-07-15 04:00:00"):
+            moves = self.env["loop.dashboard"].get_dashboard_data()["moves"]
+        new = moves["new_retention"]
+        self.assertEqual(
+            (new["month"], new["numerator"], new["denominator"], new["rate"]),
+            ("2026-03", 2, 4, 50.0),
+        )
+        self.assertEqual(new["reference"], 30.0)
+        behind = self.env["res.partner"].search(new["opens"]["customers"])
+        self.assertEqual(sorted(behind.mapped("name")), ["Ann", "Ben", "Dan", "Fay"])
+        revisit = moves["revisit"]
+        self.assertEqual(
+            (revisit["numerator"], revisit["denominator"], revisit["rate"]),
+            (4, 8, 50.0),
+        )
+        self.assertEqual(
+            revisit["opens"]["rates"]["domain"], [("month", "=", "2026-03-01")]
+        )
+        prebook = moves["prebook"]
+        self.assertEqual(
+            (prebook["month"], prebook["numerator"], prebook["denominator"]),
+            ("2026-06", 0, 1),
+        )
+        converted = moves["converted"]
+        self.assertEqual((converted["month"], converted["count"]), ("2026-07", 1))
+        self.assertEqual(
+            self.env["res.partner"].search(converted["opens"]["customers"]), ivy
+        )

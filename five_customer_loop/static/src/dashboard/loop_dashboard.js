@@ -64,6 +64,44 @@ export class LoopDashboard extends Component {
         return `height: ${row.active_start ? Math.max(2, row.retention_rate) : 0}%`;
     }
 
+    get moveCards() {
+        const moves = this.data.moves;
+        return [
+            {
+                key: "new_retention",
+                title: _t("New customers back within 90 days"),
+                hint: _t("new customers"),
+                move: moves.new_retention,
+            },
+            {
+                key: "revisit",
+                title: _t("Visits followed by another within 90 days"),
+                hint: _t("visits"),
+                move: moves.revisit,
+            },
+            {
+                key: "prebook",
+                title: _t("Pre-book rate"),
+                hint: _t("visits booked again the same day"),
+                move: moves.prebook,
+            },
+            {
+                key: "converted",
+                title: _t("Prospects converted"),
+                move: moves.converted,
+            },
+        ];
+    }
+
+    openMove(card) {
+        const opens = card.move.opens;
+        if (opens.customers) {
+            this.openCustomers(card.title, opens.customers);
+        } else {
+            this.action.doAction(opens.rates);
+        }
+    }
+
     openCustomers(name, domain) {
         this.action.doAction({
             type: "ir.actions.act_window",
