@@ -27,7 +27,8 @@ PROFILES = [
     ("c", 10, (8, 14), (900, 1600), (5, 40)),
     ("d", 8, (5, 9), (700, 1100), (10, 50)),
     ("e_loyal", 8, (6, 10), (150, 300), (3, 30)),
-    ("e_new", 8, (1, 1), (100, 400), (2, 40)),
+    # newcomers of the whole year, some never back: return rates below 100 %
+    ("e_new", 8, (1, 1), (100, 400), (2, 330)),
     ("e_retain", 6, (2, 3), (200, 500), (5, 45)),
     ("at_risk", 5, (4, 8), (300, 800), (75, 150)),
     ("lost", 4, (2, 6), (300, 900), (200, 400)),
@@ -197,6 +198,12 @@ def load(env):
                 product = (
                     rng.choice(services) if rng.random() < 0.8 else rng.choice(goods)
                 )
+                # mostly the customer's own beautician, sometimes another one
+                served_by = (
+                    staff[counter % len(staff)]
+                    if rng.random() < 0.75
+                    else rng.choice(staff)
+                )
                 _order(
                     env,
                     sessions[counter % 2],
@@ -205,6 +212,7 @@ def load(env):
                     product,
                     round(rng.uniform(*ticket), -1),
                     when,
+                    user=served_by,
                 )
     # referrals: loyal customers brought some of the newcomers
     referrers = customers[:20]
@@ -219,7 +227,8 @@ def load(env):
         )
     _cards_and_care(env, rng, customers, services, staff)
     _bookings(env, customers, services, staff)
-    _prospects(env, rng, referrers)
+    _prospects(env, rng, referrers, sessions[0], methods[0], services)
+    _prebookings(env, rng, customers, services, staff)
     env["loop.engine"].run_all()
     # the last 12 months' retention snapshots, as the monthly job keeps them
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
@@ -227,7 +236,39 @@ def load(env):
     env["loop.return.rate"]._rebuild(company)
 
 
-def _prospects(env, rng, referrers):
+def _prebookings(env, rng, customers, services, staff):
+    """反预约: about a third of last month's visits booked their next visit that day.
+
+    Each staff member takes at most one of these bookings a day, two to three
+    weeks ahead, so they never overlap the other demo bookings.
+    """
+    today = env.company._loop_today()
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    orders = env["pos.order"].search(
+        [
+            ("partner_id", "in", customers.ids),
+            ("date_order", ">=", fields.Datetime.to_datetime(first)),
+            ("date_order", "<", fields.Datetime.to_datetime(today.replace(day=1))),
+        ],
+        order="date_order, id",
+    )
+    Event = env["calendar.event"].with_context(loop_no_rebook=True)
+    now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+    for n, order in enumerate(o for o in orders if rng.random() < 0.35):
+        member = staff[n % len(staff)]
+        Event.create(
+            {
+                "loop_partner_id": order.partner_id.id,
+                "loop_staff_id": member.id,
+                "loop_service_ids": [Command.set(services[n % 3].ids)],
+                # 03:00 UTC is 11:00 in Shanghai
+                "start": now.replace(hour=3) + timedelta(days=14 + n // len(staff)),
+                "loop_booked_on": order.date_order,
+            }
+        )
+
+
+def _prospects(env, rng, referrers, session, method, services):
     """People reached who have not come yet, and what the channels cost.
 
     Enquiries from social media and an event, and friends referred by regulars:
@@ -245,6 +286,25 @@ def _prospects(env, rng, referrers):
                 **({"loop_referred_by_id": referrers[n].id} if n == 4 else {}),
             }
         )
+    # one of them enquired twelve days ago and came today: a prospect converted
+    # this month (her entry into the loop moved back to the day she enquired)
+    converted = env["res.partner"].search([("name", "=", "周可欣")], limit=1)
+    env.flush_all()
+    env.cr.execute(
+        """UPDATE loop_stage_history SET date = date - interval '12 days'
+            WHERE partner_id = %s""",
+        [converted.id],
+    )
+    env["loop.stage.history"].invalidate_model(["date"])
+    _order(
+        env,
+        session,
+        method,
+        converted,
+        services[0],
+        680.0,
+        fields.Datetime.now() - timedelta(minutes=30),
+    )
     today = env.company._loop_today()
     for months_ago, (social_cost, event_cost) in enumerate(
         ((3000, 0), (2500, 8000), (2800, 0)), start=1
@@ -371,11 +431,12 @@ def _bookings(env, customers, services, staff):
             booking.action_loop_confirm()
 
 
-def _order(env, session, method, partner, product, amount, when):
+def _order(env, session, method, partner, product, amount, when, user=None):
     order = env["pos.order"].create(
         {
             "session_id": session.id,
             "partner_id": partner.id,
+            **({"user_id": user.id} if user else {}),
             "date_order": when,
             "lines": [
                 Command.create(
