@@ -27,6 +27,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.loop_sql import local_date, visit_days
+from .loop_measure_mixin import count_field, rate_field
 
 RETURN_DAYS = 90
 
@@ -56,76 +57,52 @@ class LoopChannelConversion(models.Model):
         string="Month of Entry",
         help="First day of the month the customers entered the loop.",
     )
-    entered_count = fields.Integer(
-        string="Entered",
-        readonly=True,
-        aggregator="sum",
-        help="Customers who entered the loop in the month: prospects reached, and "
+    entered_count = count_field(
+        "Entered",
+        "Customers who entered the loop in the month: prospects reached, and "
         "walk-ins who paid on their first day.",
     )
-    prospect_count = fields.Integer(
-        string="Prospects",
-        readonly=True,
-        aggregator="sum",
-        help="Entered before their first paid visit (referred, booked, reached "
+    prospect_count = count_field(
+        "Prospects",
+        "Entered before their first paid visit (referred, booked, reached "
         "through the channel).",
     )
-    first_visit_count = fields.Integer(
-        string="First Visits",
-        readonly=True,
-        aggregator="sum",
-        help="Entered customers who paid a visit.",
+    first_visit_count = count_field(
+        "First Visits",
+        "Entered customers who paid a visit.",
     )
-    retained_count = fields.Integer(
-        string="Retained Newcomers",
-        readonly=True,
-        aggregator="sum",
-        help="Entered customers whose second paid visit came within 90 days of the "
+    retained_count = count_field(
+        "Retained Newcomers",
+        "Entered customers whose second paid visit came within 90 days of the "
         "first.",
     )
-    lockin_count = fields.Integer(
-        string="Locked In",
-        readonly=True,
-        aggregator="sum",
-        help="Entered customers who reached Lock-in or a later stage.",
+    lockin_count = count_field(
+        "Locked In",
+        "Entered customers who reached Lock-in or a later stage.",
     )
-    days_to_first = fields.Float(
-        string="Days to First Visit",
-        readonly=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Median days from a prospect's entry to her first paid visit.",
+    days_to_first = rate_field(
+        "Days to First Visit",
+        "Median days from a prospect's entry to her first paid visit.",
+        compute=None,
     )
-    days_to_second = fields.Float(
-        string="Days to Second Visit",
-        readonly=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Median days from the first to the second paid visit of the retained "
+    days_to_second = rate_field(
+        "Days to Second Visit",
+        "Median days from the first to the second paid visit of the retained "
         "newcomers.",
+        compute=None,
     )
-    days_to_lockin = fields.Float(
-        string="Days to Lock-in",
-        readonly=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Median days from the first paid visit to Lock-in.",
+    days_to_lockin = rate_field(
+        "Days to Lock-in",
+        "Median days from the first paid visit to Lock-in.",
+        compute=None,
     )
-    first_visit_rate = fields.Float(
-        string="Prospects Converted (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Prospects who paid a first visit / prospects.",
+    first_visit_rate = rate_field(
+        "Prospects Converted (%)",
+        "Prospects who paid a first visit / prospects.",
     )
-    retained_rate = fields.Float(
-        string="Newcomers Retained (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Retained newcomers / entered customers with a first visit.",
+    retained_rate = rate_field(
+        "Newcomers Retained (%)",
+        "Retained newcomers / entered customers with a first visit.",
     )
     cost = fields.Monetary(
         readonly=True,
@@ -145,11 +122,9 @@ class LoopChannelConversion(models.Model):
         aggregator=False,
         help="Cost / retained newcomers; empty without retained newcomers.",
     )
-    prospect_first_count = fields.Integer(
-        string="Prospects Who Came",
-        readonly=True,
-        aggregator="sum",
-        help="Prospects who paid a first visit.",
+    prospect_first_count = count_field(
+        "Prospects Who Came",
+        "Prospects who paid a first visit.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 

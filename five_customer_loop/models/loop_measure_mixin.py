@@ -5,6 +5,25 @@ from odoo import api, fields, models
 _logger = logging.getLogger(__name__)
 
 
+def count_field(string, help=None):
+    """A count of a measure's row, summed when rows are grouped."""
+    return fields.Integer(string=string, readonly=True, aggregator="sum", help=help)
+
+
+def rate_field(string, help=None, compute="_compute_rates"):
+    """A percentage (or a median) of one row, stored: grouped rows do not add it
+    up. ``compute=None`` for a figure the rebuild writes."""
+    return fields.Float(
+        string=string,
+        compute=compute,
+        store=True,
+        readonly=True,
+        aggregator=False,
+        digits=(16, 1),
+        help=help,
+    )
+
+
 class LoopMeasureMixin(models.AbstractModel):
     """Stored rows of a measure built from the order history, per company and month.
 

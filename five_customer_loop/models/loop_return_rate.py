@@ -37,6 +37,7 @@ from odoo.tools import SQL
 
 from ..lib import retention_rules
 from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
+from .loop_measure_mixin import count_field, rate_field
 
 WINDOWS = (30, 60, 90, 180)
 LAST_WINDOW = max(WINDOWS)
@@ -92,118 +93,56 @@ class LoopReturnRate(models.Model):
         help="Every window (up to 180 days after the month) has closed: the row is "
         "kept as written.",
     )
-    visit_count = fields.Integer(string="Visits", readonly=True, aggregator="sum")
-    new_count = fields.Integer(
-        string="New Customers",
-        readonly=True,
-        aggregator="sum",
-        help="Visits that were the customer's first paid visit.",
+    visit_count = count_field("Visits")
+    new_count = count_field(
+        "New Customers",
+        "Visits that were the customer's first paid visit.",
     )
-    new_returned_90 = fields.Integer(
-        string="New, Back in 90 Days",
-        readonly=True,
-        aggregator="sum",
-        help="New customers with a second paid visit within 90 days.",
+    new_returned_90 = count_field(
+        "New, Back in 90 Days",
+        "New customers with a second paid visit within 90 days.",
     )
-    returned_30 = fields.Integer(
-        string="Back in 30 Days", readonly=True, aggregator="sum"
-    )
-    returned_60 = fields.Integer(
-        string="Back in 60 Days", readonly=True, aggregator="sum"
-    )
-    returned_90 = fields.Integer(
-        string="Back in 90 Days", readonly=True, aggregator="sum"
-    )
-    returned_180 = fields.Integer(
-        string="Back in 180 Days", readonly=True, aggregator="sum"
-    )
-    same_staff_90 = fields.Integer(
-        string="Back to the Same Staff in 90 Days",
-        readonly=True,
-        aggregator="sum",
-        help="Visits whose next visit, within 90 days, was served by the same staff "
+    returned_30 = count_field("Back in 30 Days")
+    returned_60 = count_field("Back in 60 Days")
+    returned_90 = count_field("Back in 90 Days")
+    returned_180 = count_field("Back in 180 Days")
+    same_staff_90 = count_field(
+        "Back to the Same Staff in 90 Days",
+        "Visits whose next visit, within 90 days, was served by the same staff "
         "member.",
     )
-    prebook_count = fields.Integer(
-        string="Pre-booked",
-        readonly=True,
-        aggregator="sum",
-        help="Visits after which the next booking was made the same day (反预约).",
+    prebook_count = count_field(
+        "Pre-booked",
+        "Visits after which the next booking was made the same day (反预约).",
     )
-    rebook_7_count = fields.Integer(
-        string="Rebooked in 7 Days",
-        readonly=True,
-        aggregator="sum",
-        help="Visits after which a next booking was made within 7 days.",
+    rebook_7_count = count_field(
+        "Rebooked in 7 Days",
+        "Visits after which a next booking was made within 7 days.",
     )
-    cycle_days = fields.Float(
-        string="Booking Cycle (days)",
-        readonly=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Median days between two purchases of the service by the same customer, "
+    cycle_days = rate_field(
+        "Booking Cycle (days)",
+        "Median days between two purchases of the service by the same customer, "
         "within 180 days (service rows).",
+        compute=None,
     )
-    new_retention_90 = fields.Float(
-        string="New-Customer Retention 90d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="New customers back within 90 days / new customers.",
+    new_retention_90 = rate_field(
+        "New-Customer Retention 90d (%)",
+        "New customers back within 90 days / new customers.",
     )
-    revisit_30 = fields.Float(
-        string="Revisit 30d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
+    revisit_30 = rate_field("Revisit 30d (%)")
+    revisit_60 = rate_field("Revisit 60d (%)")
+    revisit_90 = rate_field(
+        "Revisit 90d (%)",
+        "Visits followed by another visit within 90 days / visits.",
     )
-    revisit_60 = fields.Float(
-        string="Revisit 60d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-    )
-    revisit_90 = fields.Float(
-        string="Revisit 90d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Visits followed by another visit within 90 days / visits.",
-    )
-    revisit_180 = fields.Float(
-        string="Revisit 180d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-    )
-    same_staff_rate = fields.Float(
-        string="Same Staff 90d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-        help="Visits back to the same staff member within 90 days / visits back "
+    revisit_180 = rate_field("Revisit 180d (%)")
+    same_staff_rate = rate_field(
+        "Same Staff 90d (%)",
+        "Visits back to the same staff member within 90 days / visits back "
         "within 90 days.",
     )
-    prebook_rate = fields.Float(
-        string="Pre-book Rate (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-    )
-    rebook_rate = fields.Float(
-        string="Rebook 7d (%)",
-        compute="_compute_rates",
-        store=True,
-        aggregator=False,
-        digits=(16, 1),
-    )
+    prebook_rate = rate_field("Pre-book Rate (%)")
+    rebook_rate = rate_field("Rebook 7d (%)")
 
     @api.depends(*COUNTS)
     def _compute_rates(self):
