@@ -13,6 +13,7 @@ from . import res_partner_referral
 from . import res_partner_booking
 from . import res_partner_pos
 from . import mail_activity
+from . import mail_thread
 from . import loop_engine
 from . import loop_engine_run
 from . import loop_customer

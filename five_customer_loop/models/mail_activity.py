@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import SQL
 
 
 class MailActivity(models.Model):
@@ -66,5 +67,62 @@ class MailActivity(models.Model):
         Activity.env[res_model].browse([v["res_id"] for v in vals_list]).mapped(
             "display_name"
         )
-        activities = Activity.create(vals_list)
+        self._loop_subscribe(res_model, vals_list)
+        activities = Activity.with_context(loop_followers_added=True).create(vals_list)
         return {v["res_id"]: act for v, act in zip(vals_list, activities, strict=True)}
+
+    @api.model
+    def _loop_subscribe(self, res_model, vals_list):
+        """Make each activity's user a follower of its record, in two statements.
+
+        ``mail.activity.create`` subscribes the assigned users as Odoo does
+        (``message_subscribe``), but adds the followers one record at a time:
+        a nightly batch that raises a thousand activities would cost thousands
+        of queries. The same followers, with the same default subtypes
+        (``mail.followers._add_default_followers``: internal users get the
+        model's default subtypes, portal ones its external ones), are added
+        here set-based, and ``create`` is told so (``loop_followers_added``:
+        ``mail.thread.message_subscribe`` returns at once). Existing followers
+        keep their subtypes.
+        """
+        users = self.env["res.users"].sudo().browse({v["user_id"] for v in vals_list})
+        partner_of = {user.id: user.partner_id for user in users}
+        default, _internal, external = self.env[
+            "mail.message.subtype"
+        ].default_subtypes(res_model)
+        pairs = {(v["res_id"], partner_of[v["user_id"]]) for v in vals_list}
+        self.env["mail.followers"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """WITH v AS (
+                       SELECT * FROM unnest(%(res_ids)s::int[], %(partners)s::int[],
+                                            %(shares)s::bool[])
+                              AS v(res_id, partner_id, share)
+                   ), added AS (
+                       INSERT INTO mail_followers (res_model, res_id, partner_id)
+                       SELECT %(model)s, v.res_id, v.partner_id FROM v
+                       ON CONFLICT DO NOTHING
+                       RETURNING id, partner_id
+                   )
+                   INSERT INTO mail_followers_mail_message_subtype_rel
+                          (mail_followers_id, mail_message_subtype_id)
+                   SELECT a.id, s.id
+                     FROM added a
+                     JOIN (SELECT DISTINCT partner_id, share FROM v) p
+                       ON p.partner_id = a.partner_id
+                     JOIN (SELECT unnest(%(default)s::int[]) AS id, FALSE AS share
+                           UNION ALL
+                           SELECT unnest(%(external)s::int[]), TRUE) s
+                       ON s.share = p.share""",
+                res_ids=[res_id for res_id, _partner in pairs],
+                partners=[partner.id for _res_id, partner in pairs],
+                shares=[bool(partner.partner_share) for _res_id, partner in pairs],
+                model=res_model,
+                default=default.ids,
+                external=external.ids,
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        self.env[res_model].invalidate_model(
+            ["message_follower_ids", "message_partner_ids"]
+        )

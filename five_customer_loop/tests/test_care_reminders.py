@@ -200,3 +200,27 @@ class TestCareReminders(LoopCase):
             activity.activity_type_id.mail_template_ids,
             self.env.ref("five_customer_loop.mail_template_win_back"),
         )
+        # the staff member follows the customer with Odoo's default subtypes,
+        # as mail.activity would subscribe her (added set-based by the loop)
+        follower = vera.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.staff.partner_id
+        )
+        default, _internal, _external = self.env[
+            "mail.message.subtype"
+        ].default_subtypes("res.partner")
+        self.assertEqual(follower.subtype_ids, default)
+
+    def test_loop_activities_keep_existing_followers(self):
+        """A staff member who already follows the customer keeps her subtypes."""
+        vera = self.customer("Vera", loop_user_id=self.staff.id)
+        note = self.env.ref("mail.mt_note")
+        vera.message_subscribe(self.staff.partner_id.ids, subtype_ids=note.ids)
+        self.env["mail.activity"]._loop_schedule(
+            "five_customer_loop.mail_activity_type_win_back",
+            [{"res_id": vera.id, "user_id": self.staff.id, "summary": "Call"}],
+        )
+        followers = vera.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.staff.partner_id
+        )
+        self.assertEqual(len(followers), 1)
+        self.assertEqual(followers.subtype_ids, note)
