@@ -130,8 +130,8 @@ def histories(db, entered=()):
     ``entered``: ``(partner, company)`` pairs left out (prospects who entered
     the loop with the upgrade start their histories then).
     """
-    skip = " OR ".join(f"(partner_id = {p} AND company_id = {c})" for p, c in entered)
-    where = f"WHERE NOT ({skip})" if skip else ""
+    pairs = ", ".join(f"({p}, {c})" for p, c in entered)
+    where = f"WHERE (partner_id, company_id) NOT IN (VALUES {pairs})" if pairs else ""
     return {
         table: _rows(
             db,

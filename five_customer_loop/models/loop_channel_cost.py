@@ -76,7 +76,7 @@ class LoopChannelCost(models.Model):
     def create(self, vals_list):
         vals_list = [self._first_of_month(vals) for vals in vals_list]
         costs = super().create(vals_list)
-        costs._sync_conversion()
+        self.env["loop.channel.conversion"]._sync_costs(costs._scopes())
         return costs
 
     def write(self, vals):
@@ -100,6 +100,3 @@ class LoopChannelCost(models.Model):
 
     def _scopes(self):
         return {(row.company_id.id, row.channel_id.id, row.month) for row in self}
-
-    def _sync_conversion(self):
-        self.env["loop.channel.conversion"]._sync_costs(self._scopes())

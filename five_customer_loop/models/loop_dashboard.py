@@ -97,6 +97,8 @@ class LoopDashboard(models.AbstractModel):
             }
 
         next_month = retention_rules.add_months(settled, 1)
+        settled_day = fields.Date.to_string(settled)
+        ended_day = fields.Date.to_string(ended)
         moves = {
             "new_retention": rate_figure(
                 settled,
@@ -106,7 +108,7 @@ class LoopDashboard(models.AbstractModel):
                 {
                     "customers": base
                     + [
-                        ("loop_first_visit", ">=", fields.Date.to_string(settled)),
+                        ("loop_first_visit", ">=", settled_day),
                         ("loop_first_visit", "<", fields.Date.to_string(next_month)),
                     ]
                 },
@@ -116,14 +118,14 @@ class LoopDashboard(models.AbstractModel):
                 "returned_90",
                 "visit_count",
                 EXISTING_REFERENCE,
-                {"rates": rates | {"domain": [("month", "=", str(settled))]}},
+                {"rates": rates | {"domain": [("month", "=", settled_day)]}},
             ),
             "prebook": rate_figure(
                 ended,
                 "prebook_count",
                 "visit_count",
                 None,
-                {"rates": rates | {"domain": [("month", "=", str(ended))]}},
+                {"rates": rates | {"domain": [("month", "=", ended_day)]}},
             ),
         }
         # prospects whose first paid visit is this month: they entered the

@@ -39,10 +39,9 @@ from ..lib import retention_rules
 from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
 from .loop_measure_mixin import count_field, rate_field
 
+# days within which the next visit counts as a return (returned_<days>)
 WINDOWS = (30, 60, 90, 180)
 LAST_WINDOW = max(WINDOWS)
-# months rebuilt by the nightly job: those whose windows may still be open
-OPEN_MONTHS = 8
 
 COUNTS = (
     "visit_count",
@@ -307,23 +306,22 @@ class LoopReturnRate(models.Model):
         )
 
     @api.model
-    def _counts_sql(self, alias="v"):
-        """The COUNTS, in order, over visit rows ``alias``."""
-        v = SQL.identifier(alias)
+    def _counts_sql(self):
+        """The COUNTS, in order, over the visit rows ``v`` of ``_measures_sql``."""
+        back = SQL(", ").join(
+            SQL("COUNT(*) FILTER (WHERE v.next_day <= v.day + %s)", days)
+            for days in WINDOWS
+        )
         return SQL(
             """COUNT(*),
-               COUNT(*) FILTER (WHERE %(v)s.is_new),
-               COUNT(*) FILTER (WHERE %(v)s.is_new
-                                AND %(v)s.next_day <= %(v)s.day + 90),
-               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 30),
-               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 60),
-               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 90),
-               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 180),
-               COUNT(*) FILTER (WHERE %(v)s.next_day <= %(v)s.day + 90
-                                AND %(v)s.next_staff = %(v)s.staff),
-               COUNT(*) FILTER (WHERE %(v)s.prebook),
-               COUNT(*) FILTER (WHERE %(v)s.rebook)""",
-            v=v,
+               COUNT(*) FILTER (WHERE v.is_new),
+               COUNT(*) FILTER (WHERE v.is_new AND v.next_day <= v.day + 90),
+               %(back)s,
+               COUNT(*) FILTER (WHERE v.next_day <= v.day + 90
+                                AND v.next_staff = v.staff),
+               COUNT(*) FILTER (WHERE v.prebook),
+               COUNT(*) FILTER (WHERE v.rebook)""",
+            back=back,
         )
 
     @api.model

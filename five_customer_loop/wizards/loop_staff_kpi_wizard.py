@@ -161,7 +161,7 @@ class LoopStaffKpiWizard(models.TransientModel):
         return {row[0]: row[1:] for row in rows}
 
     def _return_figures(self):
-        """``{staff_id: (visits, back in 90 days, back to them)}`` of the period.
+        """``[(staff_id, visits, back in 90 days, back to them)]`` per month.
 
         From the return rates of the months the period touches (whole months):
         the stored rows where the nightly job wrote them, computed now (one
@@ -194,13 +194,7 @@ class LoopStaffKpiWizard(models.TransientModel):
                 )
                 if values["scope"] == "staff" and values["month"] in missing
             ]
-        figures = {}
-        for staff, visits, back, same in rows:
-            total = figures.setdefault(staff, [0, 0, 0])
-            total[0] += visits
-            total[1] += back
-            total[2] += same
-        return figures
+        return rows
 
     def _compute_lines(self):
         """Replace the lines by the figures of the period: five queries (six
@@ -243,7 +237,7 @@ class LoopStaffKpiWizard(models.TransientModel):
                 no_show_count=no_show,
                 cancel_count=cancel,
             )
-        for staff, (visits, back, same) in self._return_figures().items():
+        for staff, visits, back, same in self._return_figures():
             add(staff, visit_count=visits, returned_90=back, same_staff_90=same)
         ratings = {}
         for staff, (sessions, rated, rating_sum) in self._care_figures().items():
