@@ -227,7 +227,7 @@ def load(env):
         )
     _cards_and_care(env, rng, customers, services, staff)
     _bookings(env, customers, services, staff)
-    _prospects(env, rng, referrers, sessions[0], methods[0], services)
+    _prospects(env, rng, referrers, sessions[0], methods[0], services, staff[0])
     _prebookings(env, rng, customers, services, staff)
     env["loop.engine"].run_all()
     # the last 12 months' retention snapshots, as the monthly job keeps them
@@ -268,7 +268,7 @@ def _prebookings(env, rng, customers, services, staff):
         )
 
 
-def _prospects(env, rng, referrers, session, method, services):
+def _prospects(env, rng, referrers, session, method, services, beautician):
     """People reached who have not come yet, and what the channels cost.
 
     Enquiries from social media and an event, and friends referred by regulars:
@@ -304,6 +304,7 @@ def _prospects(env, rng, referrers, session, method, services):
         services[0],
         680.0,
         fields.Datetime.now() - timedelta(minutes=30),
+        user=beautician,
     )
     today = env.company._loop_today()
     for months_ago, (social_cost, event_cost) in enumerate(
