@@ -12,16 +12,19 @@ def post_init_hook(env):
 
     Every company gets its default tiers, then one full recompute fills the
     consumption archive, tier, segment, health and stage of every partner who
-    has paid POS orders, and the Attract conversion and return rates are built
-    from the order history. A database with demo data first gets the demo chain
-    (Python builds it: its orders, cards and bookings go through the models'
-    own methods, which XML records cannot express).
+    has paid POS orders, their stage and tier history before the install day
+    is reconstructed from the order history, and the Attract conversion and
+    return rates are built from the order history. A database with demo data
+    first gets the demo chain (Python builds it: its orders, cards and bookings
+    go through the models' own methods, which XML records cannot express).
     """
     env["res.company"].search([])._loop_create_default_tiers()
     if env.ref("base.module_five_customer_loop").demo:
         loop_demo.load(env)
     done = env["loop.engine"].run_all()
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
+    # the stage and tier history before today, month-end by month-end
+    env["loop.history.reconstruction"]._reconstruct()
     # the measures built from the order history: the Attract conversion and
     # the return rates of the last year
     env["loop.channel.conversion"]._cron_rebuild()

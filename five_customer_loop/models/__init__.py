@@ -16,6 +16,7 @@ from . import mail_activity
 from . import mail_thread
 from . import loop_engine
 from . import loop_engine_run
+from . import loop_history_reconstruction
 from . import loop_customer
 from . import pos_order
 from . import loop_care_record

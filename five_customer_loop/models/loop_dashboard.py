@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import retention_rules
@@ -56,7 +57,7 @@ class LoopDashboard(models.AbstractModel):
         return action
 
     @api.model
-    def _dashboard_moves(self, company, today, base):
+    def _dashboard_moves(self, company, today, base, store=None, month=None):
         """What moves month by month (DOMAIN "Retention", family 2).
 
         From the stored return rates: new-customer retention within 90 days
@@ -65,17 +66,31 @@ class LoopDashboard(models.AbstractModel):
         converted this month (their first paid visit came after they entered
         the loop). Each with its numerator, denominator, a reference (Phorest's
         published averages) and what it opens. Two queries.
+
+        ``month`` (the period selector, a month's first day): every figure of
+        that month instead (its 90-day rates are still open while its 90 days
+        run). ``store`` (a POS shop): the shop's rates, and the prospects whose
+        first paid visit was there.
         """
         month_start = retention_rules.month_start
-        settled = month_start(today - timedelta(days=RETURN_WINDOW))
-        settled = retention_rules.add_months(settled, -1)
-        ended = retention_rules.add_months(today, -1)
+        if month:
+            settled = ended = this_month = month_start(month)
+        else:
+            settled = month_start(today - timedelta(days=RETURN_WINDOW))
+            settled = retention_rules.add_months(settled, -1)
+            ended = retention_rules.add_months(today, -1)
+            this_month = month_start(today)
+        scope = (
+            [("scope", "=", "store"), ("config_id", "=", store.id)]
+            if store
+            else [("scope", "=", "all")]
+        )
         rows = {
             row.month: row
             for row in self.env["loop.return.rate"].search(
                 [
                     ("company_id", "=", company.id),
-                    ("scope", "=", "all"),
+                    *scope,
                     ("month", "in", [settled, ended]),
                 ]
             )
@@ -99,13 +114,23 @@ class LoopDashboard(models.AbstractModel):
         next_month = retention_rules.add_months(settled, 1)
         settled_day = fields.Date.to_string(settled)
         ended_day = fields.Date.to_string(ended)
+
+        def opens_rates(day):
+            domain = [("month", "=", day)]
+            if store:
+                domain += [("scope", "=", "store"), ("config_id", "=", store.id)]
+            return {"rates": rates | {"domain": domain}}
+
         moves = {
             "new_retention": rate_figure(
                 settled,
                 "new_returned_90",
                 "new_count",
                 NEW_REFERENCE,
-                {
+                # the new customers of a shop are the shop's rows
+                opens_rates(settled_day)
+                if store
+                else {
                     "customers": base
                     + [
                         ("loop_first_visit", ">=", settled_day),
@@ -118,35 +143,48 @@ class LoopDashboard(models.AbstractModel):
                 "returned_90",
                 "visit_count",
                 EXISTING_REFERENCE,
-                {"rates": rates | {"domain": [("month", "=", settled_day)]}},
+                opens_rates(settled_day),
             ),
             "prebook": rate_figure(
-                ended,
-                "prebook_count",
-                "visit_count",
-                None,
-                {"rates": rates | {"domain": [("month", "=", ended_day)]}},
+                ended, "prebook_count", "visit_count", None, opens_rates(ended_day)
             ),
         }
-        # prospects whose first paid visit is this month: they entered the
-        # loop (their first stage) before that visit
-        this_month = month_start(today)
+        # prospects whose first paid visit is this month (at the shop): they
+        # entered the loop (their first stage) before that visit
+        tz = company._loop_tz()
         self.env["loop.customer"].flush_model(["first_visit"])
         self.env["loop.stage.history"].flush_model(["date"])
+        self.env["pos.order"].flush_model(["partner_id", "session_id", "date_order"])
+        at_store = (
+            SQL(
+                """AND EXISTS (SELECT 1 FROM pos_order o
+                                 JOIN pos_session s ON s.id = o.session_id
+                                WHERE o.partner_id = m.partner_id
+                                  AND o.company_id = m.company_id
+                                  AND s.config_id = %s AND %s = m.first_visit)""",
+                store.id,
+                local_date(SQL("o.date_order"), tz),
+            )
+            if store
+            else SQL()
+        )
         converted = [
             row[0]
             for row in self.env.execute_query(
                 SQL(
                     """SELECT m.partner_id FROM loop_customer m
                         WHERE m.company_id = %(company)s AND m.active
-                          AND m.first_visit >= %(start)s
+                          AND m.first_visit >= %(start)s AND m.first_visit < %(end)s
                           AND EXISTS (SELECT 1 FROM loop_stage_history h
                                        WHERE h.partner_id = m.partner_id
                                          AND h.company_id = m.company_id
-                                         AND %(day)s < m.first_visit)""",
+                                         AND %(day)s < m.first_visit)
+                          %(at_store)s""",
                     company=company.id,
                     start=this_month,
-                    day=local_date(SQL("h.date"), company._loop_tz()),
+                    end=retention_rules.add_months(this_month, 1),
+                    day=local_date(SQL("h.date"), tz),
+                    at_store=at_store,
                 )
             )
         ]
@@ -158,16 +196,36 @@ class LoopDashboard(models.AbstractModel):
         return moves
 
     @api.model
-    def get_dashboard_data(self):
+    def get_dashboard_data(self, store_id=None, month=None):
         """Every figure of the dashboard, with the domain behind each one.
 
         A fixed number of queries, whatever the number of customers: stage and
         tier counts are two grouped reads, the five headline counts one query
         together, the retention trend one read of the snapshots.
+
+        ``store_id`` (a POS shop of the company) and ``month`` (``YYYY-MM-DD``,
+        a month's first day, within the last 24 months) choose what the
+        "what moves" figures are about; the other figures are the company's
+        today.
         """
         company = self.env.company
         base = self._dashboard_customers_domain()
         today = company._loop_today()
+        months = [retention_rules.add_months(today, -back) for back in range(0, 24)]
+        # sudo: the names of the current company's shops, for the selector (a
+        # loop manager need not be a POS user); nothing else is read
+        stores = self.env["pos.config"].sudo().search([("company_id", "=", company.id)])
+        store = stores.browse(store_id) if store_id else None
+        if store and store not in stores:
+            raise UserError(
+                self.env._(
+                    "The dashboard shows the shops of %(company)s only.",
+                    company=company.name,
+                )
+            )
+        period = fields.Date.to_date(month) if month else None
+        if period and period not in months:
+            raise UserError(self.env._("Choose a month of the last two years."))
         due_date = today + timedelta(days=DUE_DAYS)
 
         # the same customers as ``base``, counted on their loop.customer rows
@@ -217,7 +275,7 @@ class LoopDashboard(models.AbstractModel):
             for (key, domain), count in zip(headline.items(), row, strict=True)
         }
         trend = self.env["loop.retention.snapshot"]._dashboard_trend(company)
-        moves = self._dashboard_moves(company, today, base)
+        moves = self._dashboard_moves(company, today, base, store, period)
         views = [
             [self.env.ref("five_customer_loop.res_partner_view_list_loop").id, "list"],
             [
@@ -233,6 +291,10 @@ class LoopDashboard(models.AbstractModel):
             "due_days": DUE_DAYS,
             **figures,
             "moves": moves,
+            "stores": [{"id": shop.id, "name": shop.name} for shop in stores],
+            "months": [fields.Date.to_string(day) for day in months],
+            "store_id": store.id if store else False,
+            "month": fields.Date.to_string(period) if period else False,
             "stages": [
                 {
                     "id": stage.id,

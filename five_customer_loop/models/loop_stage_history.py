@@ -32,6 +32,12 @@ class LoopStageHistory(models.Model):
         readonly=True,
     )
     reason = fields.Char(readonly=True)
+    reconstructed = fields.Boolean(
+        readonly=True,
+        help="Derived from the order history at a month-end (the stage the rules "
+        "gave on that day), not recorded when it happened. Rebuilt by "
+        "Reconstruct History.",
+    )
     user_id = fields.Many2one("res.users", string="By", readonly=True)
     days_in_stage = fields.Float(
         compute="_compute_days_in_stage", string="Days in Stage"

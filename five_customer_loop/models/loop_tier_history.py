@@ -23,3 +23,9 @@ class LoopTierHistory(models.Model):
         readonly=True,
     )
     spend_12m = fields.Float(string="12-Month Spend", readonly=True)
+    reconstructed = fields.Boolean(
+        readonly=True,
+        help="Derived from the order history at a month-end (the tier of the "
+        "12-month spend on that day), not recorded when it happened. Rebuilt by "
+        "Reconstruct History.",
+    )

@@ -187,5 +187,11 @@ class ResCompany(models.Model):
         return pytz.utc.localize(value).astimezone(zone).date()
 
     def _loop_today(self):
-        """The store's day now (Odoo's clock: tests can freeze it)."""
-        return self._loop_date(fields.Datetime.now())
+        """The store's day now (Odoo's clock: tests can freeze it).
+
+        The history's reconstruction compiles the stage rules as of a past
+        month-end: it passes that day as the context's ``loop_today``.
+        """
+        return self.env.context.get("loop_today") or self._loop_date(
+            fields.Datetime.now()
+        )

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -36,3 +37,26 @@ class ResConfigSettings(models.TransientModel):
     loop_visit_due_days = fields.Integer(
         related="company_id.loop_visit_due_days", readonly=False
     )
+
+    def action_loop_reconstruct_history(self):
+        """Rebuild the current company's reconstructed stage and tier history."""
+        self.ensure_one()
+        if not self.env.user.has_group("five_customer_loop.group_loop_manager"):
+            raise AccessError(
+                self.env._("Only loop managers reconstruct the loop's history.")
+            )
+        totals = self.env["loop.history.reconstruction"]._reconstruct(self.company_id)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("History reconstructed"),
+                "message": self.env._(
+                    "%(customers)s customers: %(stage)s stage stays and "
+                    "%(tier)s tier changes reconstructed from the order history.",
+                    **totals,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

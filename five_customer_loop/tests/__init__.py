@@ -29,3 +29,4 @@ from . import test_partner_merge
 from . import test_prospects
 from . import test_channel_conversion
 from . import test_return_rates
+from . import test_history_reconstruction

@@ -430,7 +430,8 @@ class TestRetention(LoopCase):
         with freeze_time("2026-04-20 10:00:00"):
             self.env["loop.engine"].run_all()
             Dashboard.get_dashboard_data()
-            with self.assertQueryCount(11):  # + the card liability action
+            # + the card liability action and the shops of the store filter
+            with self.assertQueryCount(12):
                 data = Dashboard.get_dashboard_data()
         # a visit in [21 Apr 2025, 20 Apr 2026]: all but Ivy (15 Apr 2025)
         self.assertEqual(data["kept"]["count"], 10)

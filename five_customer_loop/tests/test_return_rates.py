@@ -27,6 +27,7 @@ Care for the March purchases: Cat 59 (10 Jan → 10 Mar), Cat 15, Eve 104, Fay
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_bookings import BookingCase
@@ -243,3 +244,78 @@ class TestReturnRates(BookingCase):
         self.assertEqual(
             self.env["res.partner"].search(converted["opens"]["customers"]), ivy
         )
+
+    def test_dashboard_store_and_period(self):
+        """The period selector shows one month's figures; the store filter the
+        shop's rows. March: 2 of 4 new customers back, 4 of 8 visits followed
+        by another within 90 days, 1 of 8 pre-booked; two prospects converted
+        in March (Ann, booked on 20 February; Dan, whose first order was
+        refunded). Ivy, a prospect reached on 2 July, converted in July at the
+        shop, not at an empty second one."""
+        self.build()
+        with freeze_time("2026-07-02 04:00:00"):
+            ivy = self.env["res.partner"].create(
+                {
+                    "name": "Ivy",
+                    "loop_channel_id": self.env.ref(
+                        "five_customer_loop.channel_social_media"
+                    ).id,
+                }
+            )
+        self.loop_order(ivy, 300.0, "2026-07-10 10:00")
+        other = self.loop_shop(self.company, name="Second Shop", code="L2ND")
+        Dashboard = self.env["loop.dashboard"]
+        shop_id, other_id = self.shop["config"].id, other["config"].id
+        with freeze_time("2026-07-15 04:00:00"):
+            data = Dashboard.get_dashboard_data(month="2026-03-01")
+            shop = Dashboard.get_dashboard_data(store_id=shop_id, month="2026-03-01")
+            empty = Dashboard.get_dashboard_data(store_id=other_id, month="2026-03-01")
+            july = Dashboard.get_dashboard_data(month="2026-07-01")
+            july_shop = Dashboard.get_dashboard_data(
+                store_id=shop_id, month="2026-07-01"
+            )
+            july_other = Dashboard.get_dashboard_data(
+                store_id=other_id, month="2026-07-01"
+            )
+            with self.assertRaises(UserError):
+                Dashboard.get_dashboard_data(month="2023-03-01")
+
+        def figures(moves):
+            return tuple(
+                (
+                    moves[key]["month"],
+                    moves[key]["numerator"],
+                    moves[key]["denominator"],
+                )
+                for key in ("new_retention", "revisit", "prebook")
+            )
+
+        march = (("2026-03", 2, 4), ("2026-03", 4, 8), ("2026-03", 1, 8))
+        self.assertEqual(figures(data["moves"]), march)
+        self.assertEqual(figures(shop["moves"]), march)
+        self.assertEqual(
+            figures(empty["moves"]),
+            (("2026-03", 0, 0), ("2026-03", 0, 0), ("2026-03", 0, 0)),
+        )
+        self.assertIsNone(empty["moves"]["revisit"]["rate"])
+        self.assertEqual(
+            shop["moves"]["revisit"]["opens"]["rates"]["domain"],
+            [
+                ("month", "=", "2026-03-01"),
+                ("scope", "=", "store"),
+                ("config_id", "=", shop_id),
+            ],
+        )
+        converted = data["moves"]["converted"]["opens"]["customers"]
+        self.assertEqual(
+            sorted(self.env["res.partner"].search(converted).mapped("name")),
+            ["Ann", "Dan"],
+        )
+        self.assertEqual(shop["moves"]["converted"]["count"], 2)
+        self.assertEqual(empty["moves"]["converted"]["count"], 0)
+        self.assertEqual(july["moves"]["converted"]["count"], 1)
+        self.assertEqual(july_shop["moves"]["converted"]["count"], 1)
+        self.assertEqual(july_other["moves"]["converted"]["count"], 0)
+        self.assertEqual({s["name"] for s in data["stores"]}, {"Shop", "Second Shop"})
+        self.assertEqual(data["months"][0], "2026-07-01")
+        self.assertEqual(len(data["months"]), 24)

@@ -18,7 +18,7 @@ export class LoopDashboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({ data: null });
+        this.state = useState({ data: null, storeId: false, month: false });
         onWillStart(() => this.load());
     }
 
@@ -26,8 +26,26 @@ export class LoopDashboard extends Component {
         this.state.data = await this.orm.call(
             "loop.dashboard",
             "get_dashboard_data",
-            []
+            [],
+            {
+                store_id: this.state.storeId || false,
+                month: this.state.month || false,
+            }
         );
+    }
+
+    onStoreChange(ev) {
+        this.state.storeId = parseInt(ev.target.value) || false;
+        return this.load();
+    }
+
+    onMonthChange(ev) {
+        this.state.month = ev.target.value || false;
+        return this.load();
+    }
+
+    monthLabel(day) {
+        return day.slice(0, 7);
     }
 
     get data() {
