@@ -445,14 +445,148 @@ def _reconstruction(env, company):
             WHERE company_id = %s AND reconstructed""",
         [company.id],
     )
+    months = cr.fetchone()[0]
     return {
+        "sample": _reconstruction_sample(env, company),
+        "months": months,
         "seconds": seconds,
         "rows": totals["stage"] + totals["tier"],
         "stage_rows": totals["stage"],
         "tier_rows": totals["tier"],
         "customers": totals["customers"],
-        "months": cr.fetchone()[0],
         "queries": cr.sql_log_count - queries0,
+    }
+
+
+def _reconstruction_sample(env, company, size=25):
+    """Check the reconstructed history of a sample against the rules, in Python.
+
+    For customers without cards, referrals or pins (whose stage the default
+    rules give from their visits and tier alone), each month-end from their
+    first visit to the last one before today: the visits, 12-month visits and
+    spend, health and tier computed here from their visit days with
+    ``lib.loop_rules``, the stage of the default rules, against the stage and
+    tier in force then in the history tables.
+    """
+    from datetime import date, datetime, time, timedelta
+
+    import pytz
+
+    from odoo.tools import SQL
+
+    from odoo.addons.five_customer_loop.lib import loop_rules
+    from odoo.addons.five_customer_loop.lib.loop_sql import visit_days
+
+    ids = [
+        row[0]
+        for row in env.execute_query(
+            SQL(
+                """SELECT m.partner_id FROM loop_customer m
+                    WHERE m.company_id = %(c)s AND m.visit_count > 0
+                      AND m.stage_pinned IS NOT TRUE
+                      AND NOT EXISTS (SELECT 1 FROM loop_card k
+                                       WHERE k.partner_id = m.partner_id)
+                      AND NOT EXISTS (SELECT 1 FROM res_partner r
+                                       WHERE r.loop_referred_by_id = m.partner_id)
+                    ORDER BY md5(m.partner_id::text) LIMIT %(n)s""",
+                c=company.id,
+                n=size,
+            )
+        )
+    ]
+    engine = env["loop.engine"]
+    days = {}
+    for pid, day, amount, visit in env.execute_query(
+        visit_days(SQL(" UNION ALL ").join(engine._order_sources(company, ids)))
+    ):
+        days.setdefault(pid, []).append((day, float(amount), visit))
+    stages = {s.code: s.id for s in env["loop.stage"].search([])}
+    tiers = env["loop.tier"].search([("company_id", "=", company.id)])
+    bands = [(t.id, t.min_spend) for t in tiers]
+    minimum = dict(bands)
+    vip = set(tiers.filtered("is_vip").ids)
+    zone = pytz.timezone(company._loop_tz())
+    today = company._loop_today()
+    checked, mismatches = 0, []
+    for pid in ids:
+        rows = sorted(days.get(pid, []))
+        history = env.execute_query(
+            SQL(
+                """SELECT date, date_end, stage_to_id FROM loop_stage_history
+                    WHERE partner_id = %s AND company_id = %s ORDER BY date""",
+                pid,
+                company.id,
+            )
+        )
+        tier_rows = env.execute_query(
+            SQL(
+                """SELECT date, tier_to_id FROM loop_tier_history
+                    WHERE partner_id = %s AND company_id = %s ORDER BY date""",
+                pid,
+                company.id,
+            )
+        )
+        first = min(d for d, _a, v in rows if v)
+        month = date(first.year, first.month, 1)
+        prev_tier, ups = None, []
+        while True:
+            nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            end = nxt - timedelta(days=1)
+            if end >= today:
+                break
+            start = loop_rules.window_start(end)
+            visits = [d for d, _a, v in rows if v and d <= end]
+            last = max(visits)
+            visits_12m = sum(1 for d in visits if d >= start)
+            spend_12m = round(sum(a for d, a, _v in rows if start <= d <= end), 2)
+            interval = round(
+                loop_rules.average_interval(min(visits), last, len(visits)), 1
+            )
+            health = loop_rules.health_for(
+                (end - last).days,
+                interval,
+                company.loop_at_risk_min_days,
+                company.loop_at_risk_factor,
+                company.loop_lost_days,
+            )
+            tier = loop_rules.tier_for_spend(spend_12m, bands) or None
+            if (
+                prev_tier
+                and tier != prev_tier
+                and minimum.get(tier, 0.0) > minimum[prev_tier]
+            ):
+                ups.append(end)
+            prev_tier = tier
+            recent = any(day >= start for day in ups)
+            if health == "lost":
+                stage = stages["lost"]
+            elif tier in vip or recent:
+                stage = stages["upgrade"]
+            elif visits_12m >= 6:
+                stage = stages["lockin"]
+            elif len(visits) >= 2:
+                stage = stages["retain"]
+            else:
+                stage = stages["attract"]
+            moment = (
+                zone.localize(datetime.combine(end, time(23, 59, 59)))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+            got_stage = next(
+                (s for d, e, s in history if d <= moment and (e is None or moment < e)),
+                None,
+            )
+            got_tier = next((t for d, t in reversed(tier_rows) if d <= moment), None)
+            checked += 1
+            if (got_stage, got_tier) != (stage, tier):
+                mismatches.append((pid, str(end), stage, got_stage, tier, got_tier))
+            month = nxt
+    return {
+        "customers": len(ids),
+        "month_ends": checked,
+        "mismatches": len(mismatches),
+        "first_mismatches": mismatches[:5],
     }
 
 
@@ -626,8 +760,8 @@ def render(rows, args):
         "",
         "| customers | return rates, 12 months (s) | rows | queries "
         "| Attract conversion (s) | rows | history reconstruction (s) | rows "
-        "| months | dashboard (ms) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| months | sample: differ / month-ends | dashboard (ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         m = r["measures"]
@@ -637,6 +771,8 @@ def render(rows, args):
             f"| {m['conversion']['seconds']:.2f} | {m['conversion']['rows']:,} "
             f"| {m['reconstruction']['seconds']:.1f} "
             f"| {m['reconstruction']['rows']:,} | {m['reconstruction']['months']} "
+            f"| {m['reconstruction']['sample']['mismatches']} of "
+            f"{m['reconstruction']['sample']['month_ends']} "
             f"| {m['dashboard_ms']:.0f} |"
         )
     lines += ["", "### Targets (largest database)", ""]
@@ -688,6 +824,12 @@ def render(rows, args):
             big["measures"]["reconstruction"]["seconds"],
             TARGETS["reconstruction_s"],
             "s",
+        ),
+        (
+            "reconstructed history = month-end rules (sample), mismatches",
+            big["measures"]["reconstruction"]["sample"]["mismatches"],
+            0,
+            "",
         ),
         (
             "dashboard server time ≤ 300 ms",
