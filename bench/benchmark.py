@@ -411,10 +411,10 @@ def worker_measures(args):
 def _reconstruction(env, company):
     """The stage and tier history reconstructed as on the install day.
 
-    Every history row is replaced by the entry the install's recompute writes
-    (each customer's stage and tier today, from nothing), then the whole
-    order history is replayed month-end by month-end. Rolled back by the
-    caller.
+    The history tables are emptied and hold the entries the install's
+    recompute writes (each customer's stage and tier today, from nothing),
+    then the whole order history is replayed month-end by month-end. Rolled
+    back by the caller. The benchmark database holds one company.
     """
     from bench import runner
 
@@ -422,8 +422,10 @@ def _reconstruction(env, company):
     env.flush_all()
     now = env.cr.now()
     cr.execute(
-        """DELETE FROM loop_stage_history WHERE company_id = %(c)s;
-           DELETE FROM loop_tier_history WHERE company_id = %(c)s;
+        # TRUNCATE (rolled back with the rest): the tables hold only the
+        # install's rows, as on the install day, not those rows beside the
+        # deleted ones
+        """TRUNCATE loop_stage_history, loop_tier_history;
            UPDATE loop_customer SET stage_date = %(now)s WHERE company_id = %(c)s;
            INSERT INTO loop_stage_history (partner_id, company_id, stage_to_id, date,
                                            kind, create_uid, create_date)
@@ -432,7 +434,8 @@ def _reconstruction(env, company):
            INSERT INTO loop_tier_history (partner_id, company_id, tier_to_id, date,
                                           direction, spend_12m, create_uid, create_date)
            SELECT partner_id, company_id, tier_id, %(now)s, 'new', spend_12m, 1, %(now)s
-             FROM loop_customer WHERE company_id = %(c)s AND tier_id IS NOT NULL""",
+             FROM loop_customer WHERE company_id = %(c)s AND tier_id IS NOT NULL;
+           ANALYZE loop_stage_history, loop_tier_history""",
         {"c": company.id, "now": now},
     )
     env.invalidate_all()
