@@ -1,5 +1,6 @@
 import logging
 
+from odoo import fields
 from odoo.tools import SQL
 
 from .demo import loop_demo
@@ -18,13 +19,14 @@ def post_init_hook(env):
     first gets the demo chain (Python builds it: its orders, cards and bookings
     go through the models' own methods, which XML records cannot express).
     """
+    installed = fields.Datetime.now()
     env["res.company"].search([])._loop_create_default_tiers()
     if env.ref("base.module_five_customer_loop").demo:
         loop_demo.load(env)
     done = env["loop.engine"].run_all()
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
     # the stage and tier history before today, month-end by month-end
-    env["loop.history.reconstruction"]._reconstruct()
+    env["loop.history.reconstruction"]._reconstruct(installed=installed)
     # the measures built from the order history: the Attract conversion and
     # the return rates of the last year
     env["loop.channel.conversion"]._cron_rebuild()

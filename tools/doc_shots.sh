@@ -23,6 +23,7 @@ shot "$OUT/funnel.png" /odoo/action-five_customer_loop.loop_customer_action_funn
 shot "$OUT/dashboard.png" /odoo/action-five_customer_loop.loop_dashboard_action
 shot "$OUT/return_rates.png" /odoo/action-five_customer_loop.loop_return_rate_action
 shot "$OUT/attract_conversion.png" /odoo/action-five_customer_loop.loop_channel_conversion_action
+shot "$OUT/stage_history.png" /odoo/action-five_customer_loop.loop_stage_history_action
 shot --height 1400 --steps "$ROOT/tools/shots/customer_archive.json" "$OUT/customer_archive.png" "/odoo/action-five_customer_loop.res_partner_action_loop_customers/$partner"
 shot "$OUT/bookings.png" /odoo/action-five_customer_loop.calendar_event_action_loop_booking
 shot --steps "$ROOT/tools/shots/pos_card_payment.json" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"

@@ -49,12 +49,15 @@ class LoopHistoryReconstruction(models.AbstractModel):
     _description = "Loop History Reconstruction"
 
     @api.model
-    def _reconstruct(self, companies=None):
+    def _reconstruct(self, companies=None, installed=None):
         """Rebuild the reconstructed stage and tier history of ``companies``.
 
         Returns ``{"stage": rows, "tier": rows, "customers": customers}``
-        written. Runs as superuser: it derives history from orders for every
-        customer of the company, whoever asks (a loop manager's action).
+        written. ``installed``: when the install's recompute began (the
+        post-init hook): an entry it recorded since gives way to the stage the
+        reconstructed history leads to, instead of a move. Runs as superuser:
+        it derives history from orders for every customer of the company,
+        whoever asks (a loop manager's action).
         """
         # sudo: the reconstruction writes derived history only (no choice of
         # the user), for every customer of the company, like the nightly run.
@@ -81,7 +84,9 @@ class LoopHistoryReconstruction(models.AbstractModel):
             ]
             for start in range(0, len(ids), size):
                 batch = ids[start : start + size]
-                stage_rows, tier_rows = self._reconstruct_batch(company, batch)
+                stage_rows, tier_rows = self._reconstruct_batch(
+                    company, batch, installed
+                )
                 totals["stage"] += stage_rows
                 totals["tier"] += tier_rows
             totals["customers"] += len(ids)
@@ -95,7 +100,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
 
     # ------------------------------------------------------------------ batch
     @api.model
-    def _reconstruct_batch(self, company, ids):
+    def _reconstruct_batch(self, company, ids, installed=None):
         """Reconstruct the history of ``ids`` in ``company``; returns row counts."""
         cr = self.env.cr
         for table in TEMP_TABLES:
@@ -133,7 +138,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
         if not month_ends:
             return 0, 0
         tier_rows = self._write_tier_history(company, ids, tz)
-        self._reclassify(company, ids)
+        self._reclassify(company, ids, installed)
         stage_rows = self._write_stage_history(company, ids, month_ends, tz)
         return stage_rows, tier_rows
 
@@ -540,7 +545,11 @@ class LoopHistoryReconstruction(models.AbstractModel):
                 end=SQL("COALESCE(%s, cut)", self._moment(SQL("next_end"), tz)),
             )
         )
-        reason = self.env._("Stay reconstructed from the order history")
+        # stored text: in the language of who runs it, else the company's
+        lang = self.env.context.get("lang") or company.partner_id.lang
+        reason = self.with_context(lang=lang).env._(
+            "Stay reconstructed from the order history"
+        )
         # The first real row, an entry "from nothing": the same stage continues
         # the last reconstructed stay (the row starts where it began), another
         # stage is a move from it.
@@ -705,13 +714,13 @@ class LoopHistoryReconstruction(models.AbstractModel):
 
     # -------------------------------------------------------------- today
     @api.model
-    def _reclassify(self, company, ids):
+    def _reclassify(self, company, ids, installed=None):
         """Recompute the customers whose "upgraded in 12 months" flag changed.
 
         A reconstructed upgrade within the last 12 months makes the customer a
         recent upgrader today, which the Upgrade stage's rule reads. When the
-        stage they entered the loop with was recorded in this very transaction
-        (the install: it lasted no time), the move replaces that entry.
+        stage they entered the loop with was recorded by the install's
+        recompute (since ``installed``), the new stage replaces that entry.
         """
         today = company._loop_today()
         changed = [
@@ -736,7 +745,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
         size = engine._batch_size()
         for start in range(0, len(changed), size):
             engine._classify(company, changed[start : start + size], today)
-        if changed:
+        if changed and installed:
             self.env["loop.stage.history"].flush_model()
             self.env.cr.execute(
                 SQL(
@@ -745,15 +754,33 @@ class LoopHistoryReconstruction(models.AbstractModel):
                             WHERE company_id = %(company)s
                               AND partner_id = ANY(%(ids)s)
                               AND reconstructed IS NOT TRUE
-                              AND stage_from_id IS NULL AND date_end = date
-                        RETURNING partner_id, date
+                              AND stage_from_id IS NULL AND date >= %(installed)s
+                              AND date_end IS NOT NULL
+                        RETURNING partner_id, date, date_end
                        )
-                       UPDATE loop_stage_history h SET stage_from_id = NULL
+                       UPDATE loop_stage_history h
+                          SET stage_from_id = NULL, date = v.date
                          FROM void v
-                        WHERE h.partner_id = v.partner_id AND h.date = v.date
+                        WHERE h.partner_id = v.partner_id AND h.date = v.date_end
                           AND h.company_id = %(company)s
                           AND h.reconstructed IS NOT TRUE""",
                     company=company.id,
                     ids=changed,
+                    installed=installed,
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE loop_customer m SET stage_date = h.date
+                         FROM loop_stage_history h
+                        WHERE m.company_id = %(company)s
+                          AND m.partner_id = ANY(%(ids)s)
+                          AND h.partner_id = m.partner_id
+                          AND h.company_id = m.company_id AND h.date_end IS NULL
+                          AND h.stage_from_id IS NULL AND h.date >= %(installed)s
+                          AND m.stage_date IS DISTINCT FROM h.date""",
+                    company=company.id,
+                    ids=changed,
+                    installed=installed,
                 )
             )

@@ -10,6 +10,7 @@ D 5,000, E 0. Dates are the stores' month-ends (Shanghai, UTC+8): a
 reconstructed row is dated 23:59:59 local, 15:59:59 UTC.
 """
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -41,8 +42,11 @@ class TestHistoryReconstruction(CardCase):
                 )
             )
         self.env.invalidate_all()
+        installed = fields.Datetime.now()
         self.env["loop.engine"].run_all()
-        return self.env["loop.history.reconstruction"]._reconstruct(self.company)
+        return self.env["loop.history.reconstruction"]._reconstruct(
+            self.company, installed=installed
+        )
 
     def stays(self, partner):
         rows = self.env["loop.stage.history"].search(
