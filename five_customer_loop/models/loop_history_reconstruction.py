@@ -508,6 +508,27 @@ class LoopHistoryReconstruction(models.AbstractModel):
         )
 
     @api.model
+    def _first_recorded(self, table, company, ids, columns):
+        """SQL filling ``loop_rc_first``: each customer's first recorded row.
+
+        Of ``table`` (a history), with ``id, partner_id`` and ``columns``;
+        analyzed, so that the joins that follow are planned on its real size.
+        """
+        return SQL(
+            """CREATE TEMP TABLE loop_rc_first ON COMMIT DROP AS
+                   SELECT DISTINCT ON (partner_id) id, partner_id, %(columns)s
+                     FROM %(table)s
+                    WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
+                      AND reconstructed IS NOT TRUE
+                    ORDER BY partner_id, date, id;
+               ANALYZE loop_rc_first""",
+            columns=SQL(columns),
+            table=SQL.identifier(table),
+            company=company.id,
+            ids=ids,
+        )
+
+    @api.model
     def _moment(self, column, tz):
         """SQL of the UTC moment ending the local day ``column``."""
         return SQL(
@@ -556,14 +577,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
         cr.execute(SQL("ANALYZE loop_rc_runs"))
         cr.execute(
             SQL(
-                """CREATE TEMP TABLE loop_rc_first ON COMMIT DROP AS
-                       SELECT DISTINCT ON (partner_id) id, partner_id, stage_to_id,
-                              stage_from_id, date
-                         FROM loop_stage_history
-                        WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
-                          AND reconstructed IS NOT TRUE
-                        ORDER BY partner_id, date, id;
-                   ANALYZE loop_rc_first;
+                """%(first)s;
                    CREATE TEMP TABLE loop_rc_link ON COMMIT DROP AS
                    WITH first AS (SELECT * FROM loop_rc_first)
                    SELECT f.id, f.partner_id, f.stage_to_id, f.date AS old_date,
@@ -590,8 +604,13 @@ class LoopHistoryReconstruction(models.AbstractModel):
                     WHERE k.same AND r.partner_id = k.partner_id AND r.last;
                    DROP TABLE loop_rc_link;
                    DROP TABLE loop_rc_first""",
+                first=self._first_recorded(
+                    "loop_stage_history",
+                    company,
+                    ids,
+                    "stage_to_id, stage_from_id, date",
+                ),
                 company=company.id,
-                ids=ids,
                 reason=reason,
             )
         )
@@ -654,14 +673,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
         # tier is a change from the last reconstructed one
         cr.execute(
             SQL(
-                """CREATE TEMP TABLE loop_rc_first ON COMMIT DROP AS
-                       SELECT DISTINCT ON (partner_id) id, partner_id, tier_to_id,
-                              tier_from_id, direction
-                         FROM loop_tier_history
-                        WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
-                          AND reconstructed IS NOT TRUE
-                        ORDER BY partner_id, date, id;
-                   ANALYZE loop_rc_first;
+                """%(first)s;
                    CREATE TEMP TABLE loop_rc_link ON COMMIT DROP AS
                    WITH first AS (SELECT * FROM loop_rc_first), final AS (
                        SELECT DISTINCT ON (partner_id) partner_id, final_tier, final_min
@@ -692,8 +704,12 @@ class LoopHistoryReconstruction(models.AbstractModel):
                     WHERE k.same AND r.partner_id = k.partner_id AND r.last_change;
                    DROP TABLE loop_rc_link;
                    DROP TABLE loop_rc_first""",
-                company=company.id,
-                ids=ids,
+                first=self._first_recorded(
+                    "loop_tier_history",
+                    company,
+                    ids,
+                    "tier_to_id, tier_from_id, direction",
+                ),
             )
         )
         cr.execute(

@@ -79,6 +79,20 @@ class TestReturnRates(BookingCase):
         self.loop_order(self.fay, 300.0, "2026-03-28 10:00")
         return self.Rate._rebuild(self.company, ["2026-03-01", "2026-06-01"])
 
+    def ivy_converted(self):
+        """Ivy, reached through social media on 2 July, pays on 10 July."""
+        with freeze_time("2026-07-02 04:00:00"):
+            ivy = self.env["res.partner"].create(
+                {
+                    "name": "Ivy",
+                    "loop_channel_id": self.env.ref(
+                        "five_customer_loop.channel_social_media"
+                    ).id,
+                }
+            )
+        self.loop_order(ivy, 300.0, "2026-07-10 10:00")
+        return ivy
+
     def pick(self, rows, scope, month="2026-03-01", **keys):
         found = rows.filtered(
             lambda r: r.scope == scope
@@ -206,16 +220,7 @@ class TestReturnRates(BookingCase):
         June the last month ended (1 visit, not pre-booked); Ivy, reached on 2
         July, paid her first visit on 10 July: a prospect converted."""
         self.build()
-        with freeze_time("2026-07-02 04:00:00"):
-            ivy = self.env["res.partner"].create(
-                {
-                    "name": "Ivy",
-                    "loop_channel_id": self.env.ref(
-                        "five_customer_loop.channel_social_media"
-                    ).id,
-                }
-            )
-        self.loop_order(ivy, 300.0, "2026-07-10 10:00")
+        ivy = self.ivy_converted()
         with freeze_time("2026-07-15 04:00:00"):
             moves = self.env["loop.dashboard"].get_dashboard_data()["moves"]
         new = moves["new_retention"]
@@ -253,16 +258,7 @@ class TestReturnRates(BookingCase):
         refunded). Ivy, a prospect reached on 2 July, converted in July at the
         shop, not at an empty second one."""
         self.build()
-        with freeze_time("2026-07-02 04:00:00"):
-            ivy = self.env["res.partner"].create(
-                {
-                    "name": "Ivy",
-                    "loop_channel_id": self.env.ref(
-                        "five_customer_loop.channel_social_media"
-                    ).id,
-                }
-            )
-        self.loop_order(ivy, 300.0, "2026-07-10 10:00")
+        self.ivy_converted()
         other = self.loop_shop(self.company, name="Second Shop", code="L2ND")
         Dashboard = self.env["loop.dashboard"]
         shop_id, other_id = self.shop["config"].id, other["config"].id
