@@ -41,3 +41,27 @@ class TestPartnerMerge(CardCase):
             [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
         )
         self.assertEqual((member.visit_count, member.spend_12m), (3, 1000.0))
+
+    def test_merged_customer_has_one_open_stay(self):
+        """Both in Retain, still in Retain merged: the twin's stay ends at the
+        merge, the kept customer's goes on (one open stay, not two)."""
+        kept = self.customer("Zhao Min")
+        twin = self.customer("Zhao Min (duplicate)")
+        for partner in (kept, twin):
+            self.loop_order(partner, 300.0, "2026-10-01 10:00:00")
+            self.loop_order(partner, 300.0, "2026-11-01 10:00:00")
+        retain = self.env.ref("five_customer_loop.stage_retain")
+        kept_stay = self.env["loop.stage.history"].search(
+            [("partner_id", "=", kept.id), ("date_end", "=", False)]
+        )
+        self.env["base.partner.merge.automatic.wizard"]._merge((kept | twin).ids, kept)
+        history = self.env["loop.stage.history"].search(
+            [("partner_id", "=", kept.id), ("company_id", "=", self.company.id)]
+        )
+        open_stays = history.filtered(lambda h: not h.date_end)
+        self.assertEqual(open_stays, kept_stay)
+        self.assertEqual(open_stays.stage_to_id, retain)
+        self.assertEqual(self.figures(kept).loop_stage_id, retain)
+        self.assertEqual(self.figures(kept).loop_visit_count, 2, "same two days")
+        ended = history.filtered(lambda h: str(h.date_end) == "2026-11-23 04:00:00")
+        self.assertEqual(ended.stage_to_id, retain, "the twin's stay, ended today")
