@@ -579,11 +579,10 @@ class LoopHistoryReconstruction(models.AbstractModel):
             SQL(
                 """%(first)s;
                    CREATE TEMP TABLE loop_rc_link ON COMMIT DROP AS
-                   WITH first AS (SELECT * FROM loop_rc_first)
                    SELECT f.id, f.partner_id, f.stage_to_id, f.date AS old_date,
                           r.stage_id = f.stage_to_id AS same, r.date, r.prev,
                           r.stage_id
-                     FROM first f
+                     FROM loop_rc_first f
                      JOIN loop_rc_runs r ON r.partner_id = f.partner_id AND r.last
                     WHERE f.stage_from_id IS NULL AND r.stage_id IS NOT NULL;
                    UPDATE loop_stage_history h
@@ -642,8 +641,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
                    WITH ch AS (
                        SELECT partner_id, month_end, tier_id, tier_min, spend_12m,
                               LAG(tier_id) OVER w AS prev,
-                              LAG(tier_min) OVER w AS prev_min,
-                              LEAD(month_end) OVER w IS NULL AS last
+                              LAG(tier_min) OVER w AS prev_min
                          FROM loop_rc WHERE month_end <= tier_until
                        WINDOW w AS (PARTITION BY partner_id ORDER BY month_end)
                    ), changes AS (
@@ -651,18 +649,14 @@ class LoopHistoryReconstruction(models.AbstractModel):
                                                        ORDER BY month_end DESC) AS back
                          FROM ch
                         WHERE prev IS DISTINCT FROM tier_id
-                   ), final AS (
-                       SELECT DISTINCT ON (partner_id) partner_id, tier_id, tier_min
-                         FROM ch WHERE last
                    )
                    SELECT c.partner_id, c.prev, c.tier_id, c.spend_12m,
                           %(moment)s AS date,
                           CASE WHEN c.prev IS NULL THEN 'new'
                                WHEN c.tier_min > c.prev_min THEN 'up'
                                ELSE 'down' END AS direction,
-                          c.back = 1 AS last_change,
-                          f.tier_id AS final_tier, f.tier_min AS final_min
-                     FROM changes c JOIN final f ON f.partner_id = c.partner_id
+                          c.back = 1 AS last_change
+                     FROM changes c
                     WHERE NOT (c.prev IS NULL AND c.tier_id IS NULL)""",
                 moment=self._moment(SQL("c.month_end"), tz),
             )
@@ -675,15 +669,18 @@ class LoopHistoryReconstruction(models.AbstractModel):
             SQL(
                 """%(first)s;
                    CREATE TEMP TABLE loop_rc_link ON COMMIT DROP AS
-                   WITH first AS (SELECT * FROM loop_rc_first), final AS (
-                       SELECT DISTINCT ON (partner_id) partner_id, final_tier, final_min
-                         FROM loop_rc_tiers ORDER BY partner_id
+                   WITH final AS (
+                       -- the tier of the last reconstructed month-end
+                       SELECT DISTINCT ON (partner_id) partner_id,
+                              tier_id AS final_tier, tier_min AS final_min
+                         FROM loop_rc WHERE month_end <= tier_until
+                        ORDER BY partner_id, month_end DESC
                    )
                    SELECT f.id, f.partner_id, z.final_tier = f.tier_to_id AS same,
                           r.date, r.prev, r.direction, r.spend_12m, z.final_tier,
                           CASE WHEN COALESCE(t.min_spend, 0) > z.final_min THEN 'up'
                                ELSE 'down' END AS change
-                     FROM first f
+                     FROM loop_rc_first f
                      JOIN final z ON z.partner_id = f.partner_id
                      LEFT JOIN loop_rc_tiers r
                             ON r.partner_id = f.partner_id AND r.last_change
