@@ -54,7 +54,7 @@ class LoopCustomer(models.Model):
 
     One row per customer and company holds every figure the engine derives:
     the consumption archive, tier, segment, health, stage, cards and
-    referrals. The engine writes nothing else (``loop.engine._write_figures``);
+    referrals. The engine writes nothing else (``loop.engine._write_company_values``);
     the partner shows the current company's row through computed fields; the
     funnel is a kanban of these rows, its column totals a plain grouped read
     on this narrow, indexed table. Rows are never edited by hand: moving a
@@ -298,7 +298,7 @@ class LoopCustomer(models.Model):
     def write(self, vals):  # pylint: disable=method-required-super
         """Moving a card moves the customer: the only change allowed here.
 
-        The engine writes the figures with SQL (``loop.engine._write_figures``);
+        The engine writes the figures with SQL (``loop.engine._write_company_values``);
         through the ORM, only a manager's move of the stage is accepted.
         """
         self.check_access("write")
