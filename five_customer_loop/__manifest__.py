@@ -70,9 +70,9 @@
         "views/res_partner_card_views.xml",
         "views/res_partner_referral_views.xml",
         "views/res_partner_booking_views.xml",
-        "views/res_config_settings_views.xml",
-        "views/res_config_settings_care_views.xml",
-        "views/res_config_settings_booking_views.xml",
+        "views/loop_settings_views.xml",
+        "views/loop_settings_care_views.xml",
+        "views/loop_settings_booking_views.xml",
         # menus
         "views/menus.xml",
     ],
@@ -80,6 +80,8 @@
         "web.assets_backend": [
             "five_customer_loop/static/src/dashboard/**/*",
             "five_customer_loop/static/src/funnel/**/*",
+            "five_customer_loop/static/src/booking/**/*",
+            "five_customer_loop/static/src/fields/**/*",
         ],
         "point_of_sale._assets_pos": [
             "five_customer_loop/static/src/pos/**/*",

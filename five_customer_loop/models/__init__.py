@@ -1,5 +1,5 @@
 from . import res_company
-from . import res_config_settings
+from . import loop_settings
 from . import loop_measure_mixin
 from . import loop_channel
 from . import loop_channel_cost

@@ -15,9 +15,6 @@ RETURN_WINDOW = 90
 NEW_REFERENCE = 30.0
 EXISTING_REFERENCE = 68.0
 
-# Days ahead within which an expected next visit makes a customer "due".
-DUE_DAYS = 7
-
 
 class LoopDashboard(models.AbstractModel):
     _name = "loop.dashboard"
@@ -226,7 +223,6 @@ class LoopDashboard(models.AbstractModel):
         period = fields.Date.to_date(month) if month else None
         if period and period not in months:
             raise UserError(self.env._("Choose a month of the last two years."))
-        due_date = today + timedelta(days=DUE_DAYS)
 
         # the same customers as ``base``, counted on their loop.customer rows
         members = [("company_id", "=", company.id), ("stage_id", "!=", False)]
@@ -240,18 +236,17 @@ class LoopDashboard(models.AbstractModel):
         )
         tiers = self.env["loop.tier"].search([("company_id", "=", company.id)])
 
+        lost = stages.filtered("is_lost").ids
         headline = {
-            "kept": [("loop_visit_count_12m", ">", 0)],
+            # a paid visit in 12 months, and not in the funnel's Lost column
+            "kept": [
+                ("loop_visit_count_12m", ">", 0),
+                ("loop_stage_id", "not in", lost),
+            ],
             # Attract holds both, counted apart (DOMAIN "Prospects")
             "prospects": [("loop_prospect", "=", True)],
             "first_timers": [("loop_visit_count", "=", 1)],
             "at_risk": [("loop_health", "=", "at_risk")],
-            # expected next visit within a week, or overdue; lost customers are
-            # left to the win-back calls
-            "due": [
-                ("loop_next_visit", "<=", fields.Date.to_string(due_date)),
-                ("loop_health", "in", ["good", "at_risk"]),
-            ],
         }
         # each figure opens the customers behind it (the partner domain); all
         # are counted in one pass over the same customers' rows (the partner's
@@ -274,6 +269,13 @@ class LoopDashboard(models.AbstractModel):
             key: {"count": count, "domain": base + domain}
             for (key, domain), count in zip(headline.items(), row, strict=True)
         }
+        # due for a visit: the Bookings menu's list, its one definition
+        # (res.partner._loop_due_ids), among the customers above
+        due = base + [("loop_due_for_visit", "=", True)]
+        figures["due"] = {
+            "count": self.env["res.partner"].search_count(due),
+            "domain": due,
+        }
         trend = self.env["loop.retention.snapshot"]._dashboard_trend(company)
         moves = self._dashboard_moves(company, today, base, store, period)
         views = [
@@ -288,7 +290,7 @@ class LoopDashboard(models.AbstractModel):
             "company": company.name,
             "currency_id": company.currency_id.id,
             "partner_views": views,
-            "due_days": DUE_DAYS,
+            "due_days": company.loop_visit_due_days,
             **figures,
             "moves": moves,
             "stores": [{"id": shop.id, "name": shop.name} for shop in stores],

@@ -11,8 +11,6 @@ touches only the rows whose values changed.
 import json
 import logging
 import time
-from datetime import date
-from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -28,17 +26,19 @@ RUN_FIELDS = ("day", "phase", "cursor", "done", "total")
 PHASES = ("stats", "classify")
 
 
-def _same(stored, value):
-    """Whether the stored ``stored`` equals ``value`` as the engine writes it."""
-    if stored is None or value is None:
-        return stored is None and value is None
-    if isinstance(stored, date):
-        return stored.isoformat() == value
-    if isinstance(stored, Decimal | float):
-        return isinstance(value, int | float) and round(float(stored), 2) == round(
-            float(value), 2
-        )
-    return stored == value
+# a value the caller does not write: never equal to a stored one
+_ABSENT = object()
+
+
+def _as_written(column):
+    """SQL reading ``loop_customer.column`` as the engine writes its values."""
+    ident = SQL.identifier(column)
+    kind = FIGURES[column]
+    if kind == "date":
+        return SQL("to_char(%s, 'YYYY-MM-DD')", ident)
+    if kind == "numeric":
+        return SQL("%s::float8", ident)
+    return ident
 
 
 class LoopEngine(models.AbstractModel):
@@ -351,25 +351,31 @@ class LoopEngine(models.AbstractModel):
 
         A night changes few figures (a few hundred rows in 100,000): reading
         the rows once and sending only what changed costs less than sending
-        every row for the database to compare. Values are compared as written
-        (dates as ISO strings, amounts rounded to the cent); a doubt keeps the
-        value, and the write compares again.
+        every row for the database to compare. The rows are read as the engine
+        writes them (dates as ISO strings, amounts as floats rounded as
+        written), so that a plain comparison of values decides; the write
+        compares again.
         """
-        names = sorted(
-            {name for values in values_by_partner.values() for name in values}
+        names = tuple(
+            sorted({n for values in values_by_partner.values() for n in values})
         )
-        current = self._figures(
-            company, values_by_partner, [name.removeprefix("loop_") for name in names]
+        columns = [name.removeprefix("loop_") for name in names]
+        self.env["loop.customer"].flush_model(columns)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id, %s FROM loop_customer
+                    WHERE company_id = %s AND partner_id = ANY(%s)""",
+                SQL(", ").join(_as_written(column) for column in columns),
+                company.id,
+                list(values_by_partner),
+            )
         )
-        index = {name: i for i, name in enumerate(names)}
-        changed = {}
-        for pid, values in values_by_partner.items():
-            old = current.get(pid)
-            if old is None or any(
-                not _same(old[index[name]], value) for name, value in values.items()
-            ):
-                changed[pid] = values
-        return changed
+        current = {row[0]: row[1:] for row in rows}
+        return {
+            pid: values
+            for pid, values in values_by_partner.items()
+            if current.get(pid) != tuple(values.get(name, _ABSENT) for name in names)
+        }
 
     @api.model
     def _add_card_figures(self, company, ids, values):

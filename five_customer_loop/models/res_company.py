@@ -154,7 +154,8 @@ class ResCompany(models.Model):
         string="Due for Visit Within (days)",
         default=7,
         help="A customer is due for a visit when their expected next visit is past "
-        "or within this many days and they have no future booking.",
+        "or within this many days, they have no future booking and they are not "
+        "lost.",
     )
 
     @api.constrains("loop_rebook_default_days", "loop_visit_due_days")

@@ -33,8 +33,8 @@ class ResPartner(models.Model):
         compute="_compute_loop_due_for_visit",
         search="_search_loop_due_for_visit",
         groups=SENSITIVE,
-        help="The expected next visit is past or close (see Settings) and the "
-        "customer has no future booking.",
+        help="The expected next visit is past or close (see Settings), the "
+        "customer has no future booking and is not lost.",
     )
     loop_booking_count = fields.Integer(
         string="Booking Count", compute="_compute_loop_booking_rates", groups=SENSITIVE
@@ -121,8 +121,10 @@ class ResPartner(models.Model):
         """Customers due for a visit in ``company`` (the current one): one query.
 
         Their expected next visit (last visit + their average interval) is past
-        or within the company's planning window, and they have no booked or
-        confirmed visit to come.
+        or within the company's planning window, they have no booked or
+        confirmed visit to come, and they are not in the Lost stage (those are
+        the win-back calls'). The one definition: the Bookings menu, the
+        dashboard and the daily visit plan all use it.
         """
         company = company or self.env.company
         self.env["calendar.event"].flush_model(
@@ -138,6 +140,7 @@ class ResPartner(models.Model):
                      JOIN loop_customer m
                        ON m.partner_id = p.id AND m.company_id = %(company)s
                     WHERE p.active AND m.next_visit <= %(limit)s %(restrict)s
+                      AND (m.stage_id IS NULL OR m.stage_id <> ALL(%(lost)s))
                       AND NOT EXISTS (
                           SELECT 1 FROM calendar_event e
                            WHERE e.loop_partner_id = p.id AND e.is_loop_booking
@@ -149,6 +152,7 @@ class ResPartner(models.Model):
                 company=company.id,
                 upcoming=UPCOMING_STATES,
                 now=fields.Datetime.now(),
+                lost=self.env["loop.stage"].search([("is_lost", "=", True)]).ids,
             )
         )
         return [row[0] for row in rows]

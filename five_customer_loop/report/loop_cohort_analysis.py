@@ -34,7 +34,19 @@ class LoopCohortAnalysis(models.Model):
         aggregator=False,
         help="0 is the month of the first visit.",
     )
+    month_label = fields.Selection(
+        [(f"{n:02d}", f"Month {n}") for n in range(13)],
+        string="Month Since",
+        readonly=True,
+        help="Month 0 is the month of the first visit.",
+    )
     period = fields.Date(string="Month", readonly=True)
+    complete = fields.Boolean(
+        string="Month Over",
+        readonly=True,
+        help="The month has ended: its share is final. The current month's share "
+        "still grows until its last day.",
+    )
     visiting_count = fields.Integer(
         string="Still Visiting",
         readonly=True,
@@ -67,7 +79,10 @@ class LoopCohortAnalysis(models.Model):
             SELECT (f.partner_id::bigint * 1000 + f.company_id) * 100 + k.n AS id,
                    f.company_id, f.partner_id, p.loop_user_id AS user_id,
                    f.cohort, k.n AS months_since,
+                   lpad(k.n::text, 2, '0') AS month_label,
                    (f.cohort + make_interval(months => k.n))::date AS period,
+                   (f.cohort + make_interval(months => k.n))::date
+                       < %(current)s::date AS complete,
                    (v.partner_id IS NOT NULL)::int AS visiting_count,
                    CASE WHEN v.partner_id IS NOT NULL THEN 100.0 ELSE 0.0 END AS share
               FROM firsts f

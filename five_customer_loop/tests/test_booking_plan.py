@@ -89,6 +89,45 @@ class TestBookingPlan(BookingCase):
             self.company.loop_visit_due_days = 14
             self.assertEqual(self._due(), self.alice | self.dave | self.erin)
 
+    def test_lost_customer_is_not_due_and_dashboard_agrees(self):
+        """One definition of "due" and of "kept": the list, the dashboard, the plan.
+
+        Gina came on 1 and 20 November 2025 (every 19 days): expected on
+        9 December, overdue, but 222 days without a visit on 30 June is more
+        than 180: she is lost, a win-back call, not a visit to plan. Her visits
+        are within 12 months, yet a lost customer is not a kept one.
+        """
+        self._orders()
+        gina = self.customer("Gina")
+        for day in ("2025-11-01", "2025-11-20"):
+            self.loop_order(gina, 200.0, f"{day} 10:00:00")
+        Partner = self.env["res.partner"]
+        with self.clock("2026-06-30 09:00"):
+            self.env["loop.engine"].run_all()
+            self.assertEqual(self.figures(gina).loop_stage_id.is_lost, True)
+            self.assertEqual(str(self.figures(gina).loop_next_visit), "2025-12-09")
+            gina.invalidate_recordset()
+            self.assertFalse(gina.loop_due_for_visit)
+            self.assertEqual(self._due(), self.alice | self.bob | self.dave)
+            data = self.env["loop.dashboard"].get_dashboard_data()
+            self.assertEqual(data["due_days"], 7)
+            shown = self.everyone | gina
+            self.assertEqual(
+                Partner.search(data["due"]["domain"]) & shown,
+                self.alice | self.bob | self.dave,
+            )
+            kept = Partner.search(data["kept"]["domain"])
+            self.assertEqual(kept & shown, shown - self.frank - gina)
+            # every figure is the count of the list it opens
+            for key in ("kept", "prospects", "first_timers", "at_risk", "due"):
+                self.assertEqual(
+                    data[key]["count"], Partner.search_count(data[key]["domain"]), key
+                )
+            for row in data["stages"] + data["tiers"]:
+                self.assertEqual(
+                    row["count"], Partner.search_count(row["domain"]), row["name"]
+                )
+
     def test_cron_invites_due_customers_once(self):
         self._orders()
         visit_due = self.env.ref("five_customer_loop.mail_activity_type_visit_due")

@@ -240,7 +240,7 @@ class TestHistoryReconstruction(CardCase):
         )
         self.env["loop.stage.history"].invalidate_model()
         user = self.company_user("loop_user_recon")
-        settings = self.env["res.config.settings"].create({})
+        settings = self.env["loop.settings"].create({})
         with self.assertRaises(AccessError):
             settings.with_user(user).action_loop_reconstruct_history()
         action = settings.action_loop_reconstruct_history()

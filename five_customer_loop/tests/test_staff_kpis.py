@@ -146,6 +146,7 @@ class TestStaffKpis(BookingCase):
                     # over: 2 done + 1 no-show + 1 cancelled = 4
                     "no_show_count": 1,
                     "cancel_count": 1,
+                    "over_count": 4,
                     "no_show_rate": 25.0,
                     "cancel_rate": 25.0,
                     # 10 June, 11 June and the care record of 20 June
@@ -176,8 +177,20 @@ class TestStaffKpis(BookingCase):
                 }
             ],
         )
+        # no base, no rate: the list shows "–" beside a base of 0
+        self.assertEqual(lines[self.bella].over_count, 1)
         action = wizard.action_open()
         self.assertEqual(action["domain"], [("wizard_id", "=", wizard.id)])
+
+    def test_default_period_is_the_last_full_month(self):
+        with self.clock("2026-07-02 09:00"):
+            wizard = self.env["loop.staff.kpi.wizard"].create({})
+        self.assertEqual(str(wizard.date_from), "2026-06-01")
+        self.assertEqual(str(wizard.date_to), "2026-06-30")
+        with self.clock("2026-03-31 22:00"):
+            wizard = self.env["loop.staff.kpi.wizard"].create({})
+        self.assertEqual(str(wizard.date_from), "2026-02-01")
+        self.assertEqual(str(wizard.date_to), "2026-02-28")
 
     def test_kpis_cost_the_same_queries_whatever_the_staff(self):
         """The same queries of figures whatever the number of staff members."""

@@ -62,6 +62,11 @@ class LoopStaffKpi(models.TransientModel):
     )
     no_show_count = fields.Integer(string="No-shows", readonly=True)
     cancel_count = fields.Integer(string="Cancellations", readonly=True)
+    over_count = fields.Integer(
+        string="Bookings Over",
+        readonly=True,
+        help="Bookings of the period that are over: done, no-show or cancelled.",
+    )
     no_show_rate = fields.Float(
         string="No-show Rate (%)",
         readonly=True,

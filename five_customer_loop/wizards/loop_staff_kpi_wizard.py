@@ -28,18 +28,25 @@ COUNTS = (
 )
 
 
+def _last_month(wizard):
+    """The last full month before today: (its first day, its last day)."""
+    first = fields.Date.context_today(wizard).replace(day=1) - relativedelta(months=1)
+    return first, first + relativedelta(months=1, days=-1)
+
+
 class LoopStaffKpiWizard(models.TransientModel):
     """The period and store of a staff KPI report."""
 
     _name = "loop.staff.kpi.wizard"
     _description = "Staff KPIs"
 
+    # a full month by default (the last one): month-to-date compares badly
     date_from = fields.Date(
-        string="From",
-        required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        string="From", required=True, default=lambda self: _last_month(self)[0]
     )
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    date_to = fields.Date(
+        string="To", required=True, default=lambda self: _last_month(self)[1]
+    )
     company_id = fields.Many2one(
         "res.company",
         string="Store",
@@ -253,6 +260,8 @@ class LoopStaffKpiWizard(models.TransientModel):
                     "staff_id": staff,
                     "company_id": self.company_id.id,
                     **line,
+                    "over_count": over,
+                    # no base, no rate: the list shows "–" (the base beside)
                     "retention_rate": rules.rate(
                         line["retained_count"], line["active_before_count"]
                     ),
