@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -322,6 +322,30 @@ class LoopCustomer(models.Model):
         return True
 
     # ------------------------------------------------------------------ actions
+    def action_move_stage(self, stage_id=False):
+        """The move wizard for this customer, on ``stage_id`` (a funnel drag).
+
+        A move by hand is a manager's decision with a reason (kept in the stage
+        history): dropping a card in another column asks for it, as the Move
+        Stage button does, instead of pinning the stage silently.
+        """
+        self.ensure_one()
+        if not self.env.user.has_group("five_customer_loop.group_loop_manager"):
+            raise AccessError(self.env._("Only loop managers move customers by hand."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "five_customer_loop.loop_stage_move_wizard_action"
+        )
+        action["context"] = {
+            "default_partner_ids": self.partner_id.ids,
+            "default_stage_id": stage_id,
+            # the move is made in the card's company
+            "allowed_company_ids": [
+                self.company_id.id,
+                *(self.env.companies - self.company_id).ids,
+            ],
+        }
+        return action
+
     def action_open_partner(self):
         self.ensure_one()
         return {

@@ -35,7 +35,7 @@ class LoopCohortAnalysis(models.Model):
         help="0 is the month of the first visit.",
     )
     month_label = fields.Selection(
-        [(f"{n:02d}", f"Month {n}") for n in range(13)],
+        [(f"{n:02d}", f"Cohort Month {n}") for n in range(13)],
         string="Month Since",
         readonly=True,
         help="Month 0 is the month of the first visit.",

@@ -23,8 +23,15 @@ class TestFunnelTour(HttpCase):
         move = self.env["loop.stage.history"].search(
             [("partner_id", "=", tina.id)], limit=1
         )
+        # one move (the cancelled drop moved nothing), with the reason given
         self.assertEqual(
-            (move.kind, move.stage_from_id, move.stage_to_id),
-            ("manual", attract, lockin),
+            (move.kind, move.stage_from_id, move.stage_to_id, move.reason),
+            ("manual", attract, lockin, "Bought a yearly card"),
+        )
+        self.assertEqual(
+            self.env["loop.stage.history"].search_count(
+                [("partner_id", "=", tina.id), ("kind", "=", "manual")]
+            ),
+            1,
         )
         self.assertEqual(move.user_id.login, "admin")

@@ -109,6 +109,30 @@ class TestLoopCustomer(LoopCase):
         # the second company's loop is not touched
         self.assertFalse(self.member(bob, self.company_2))
 
+    def test_drop_opens_the_move_wizard(self):
+        """A card dropped in another column asks for the reason (a manager's)."""
+        bob = self.customer("Bob")
+        self.loop_order(bob, 300.0, "2026-11-02 10:00")
+        card = self.member(bob)
+        action = card.action_move_stage(self.lockin.id)
+        self.assertEqual(action["res_model"], "loop.stage.move.wizard")
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .create({"reason": "Bought a yearly card"})
+        )
+        self.assertEqual((wizard.partner_ids, wizard.stage_id), (bob, self.lockin))
+        self.assertEqual(self.figures(bob).loop_stage_id, self.attract)  # not yet
+        wizard.action_apply()
+        self.assertEqual(self.figures(bob).loop_stage_id, self.lockin)
+        move = self.env["loop.stage.history"].search(
+            [("partner_id", "=", bob.id)], order="id desc", limit=1
+        )
+        self.assertEqual(move.reason, "Bought a yearly card")
+        staff = self.company_user("loop_drop_staff")
+        with self.assertRaises(AccessError):
+            card.with_user(staff).action_move_stage(self.retain.id)
+
     def test_only_the_stage_can_be_changed(self):
         bob = self.customer("Bob")
         self.loop_order(bob, 120.0, "2026-06-01 10:00:00")

@@ -415,7 +415,7 @@ class TestRetention(LoopCase):
             self.assertEqual(dan.mapped("month_label"), ["00", "01"])
             self.assertEqual(dan.mapped("complete"), [True, False])
             labels = dict(Cohort._fields["month_label"].selection)
-            self.assertEqual(labels["01"], "Month 1")
+            self.assertEqual(labels["01"], "Cohort Month 1")
             # the pivot's default filter leaves out every current month
             open_months = Cohort.search([("complete", "=", False)])
             self.assertEqual(set(open_months.mapped("period")), {date(2026, 4, 1)})

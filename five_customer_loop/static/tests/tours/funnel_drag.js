@@ -14,6 +14,35 @@ registry.category("web_tour.tours").add("five_customer_loop_funnel_drag", {
             run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains('Lock-in')))",
         },
         {
+            content: "The move asks for the reason, Lock-in chosen",
+            trigger: ".modal .o_field_widget[name='stage_id'] input:value('Lock-in')",
+        },
+        {
+            content: "Cancel: Tina stays in Attract",
+            trigger: ".modal .modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Tina is still in Attract",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains('Attract')) .o_kanban_record:contains('Tour Tina')",
+        },
+        {
+            content: "Drag Tina to Lock-in again",
+            trigger: ".o_kanban_record:contains('Tour Tina')",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains('Lock-in')))",
+        },
+        {
+            content: "Give the reason",
+            trigger: ".modal .o_field_widget[name='reason'] input",
+            run: "edit Bought a yearly card",
+        },
+        {
+            content: "Move",
+            trigger: ".modal .modal-footer button[name='action_apply']",
+            run: "click",
+        },
+        {
             content: "Tina now sits in Lock-in, pinned",
             trigger:
                 ".o_kanban_group:has(.o_column_title:contains('Lock-in')) .o_kanban_record:contains('Tour Tina') .fa-thumb-tack",
