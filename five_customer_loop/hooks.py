@@ -21,6 +21,7 @@ def post_init_hook(env):
     """
     installed = fields.Datetime.now()
     env["res.company"].search([])._loop_create_default_tiers()
+    env["product.template"]._loop_mark_bookable_services()
     if env.ref("base.module_five_customer_loop").demo:
         loop_demo.load(env)
     done = env["loop.engine"].run_all()

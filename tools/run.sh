@@ -9,7 +9,17 @@ PORT="${FCL_PORT:-8069}"
 if ! psql -d postgres -Atc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
     echo "Creating $DB with the addon and its demo data (a few minutes the first time)"
     createdb "$DB"
-    odoo_cmd -d "$DB" -i "$ADDON" --load-language=zh_CN --stop-after-init --no-http
+    # a Shanghai chain: the main company in China and in CNY before any
+    # accounting exists, so that Odoo's Chinese chart (l10n_cn) is the one the
+    # company gets when accounting is installed with the addon
+    odoo_cmd -d "$DB" -i base --stop-after-init --no-http
+    psql -d "$DB" -qc "UPDATE res_currency SET active = TRUE WHERE name = 'CNY';
+        UPDATE res_company SET currency_id = (SELECT id FROM res_currency WHERE name = 'CNY')
+         WHERE id = 1;
+        UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = 'CN'),
+               tz = 'Asia/Shanghai'
+         WHERE id = (SELECT partner_id FROM res_company WHERE id = 1);"
+    odoo_cmd -d "$DB" -i "l10n_cn,$ADDON" --load-language=zh_CN --stop-after-init --no-http
 else
     odoo_cmd -d "$DB" -u "$ADDON" --stop-after-init --no-http
 fi

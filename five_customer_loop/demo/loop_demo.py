@@ -82,6 +82,12 @@ def load(env):
                 ],
             }
         )
+    # the chain's catalogue: services, care products and cards, and nothing
+    # else at its tills (the database's other demo products stay out)
+    Category = env["pos.category"]
+    service_categ = Category.create({"name": "美容服务", "sequence": 1})
+    goods_categ = Category.create({"name": "护肤产品", "sequence": 2})
+    card_categ = Category.create({"name": "办卡充值", "sequence": 3})
     stores = env["pos.config"]
     sessions, methods = [], []
     # the stored value of the customers' cards pays at both tills (no journal:
@@ -100,6 +106,10 @@ def load(env):
             {
                 "name": name,
                 "payment_method_ids": [Command.set((method | card_method).ids)],
+                "limit_categories": True,
+                "iface_available_categ_ids": [
+                    Command.set((service_categ | goods_categ | card_categ).ids)
+                ],
             }
         )
         stores |= config
@@ -122,6 +132,8 @@ def load(env):
                 "type": "service",
                 "list_price": price,
                 "available_in_pos": True,
+                "pos_categ_ids": [Command.set(service_categ.ids)],
+                "loop_bookable": True,
                 "taxes_id": [Command.clear()],
             }
         )
@@ -137,6 +149,7 @@ def load(env):
                 "type": "consu",
                 "list_price": price,
                 "available_in_pos": True,
+                "pos_categ_ids": [Command.set(goods_categ.ids)],
                 "taxes_id": [Command.clear()],
             }
         )
@@ -226,11 +239,15 @@ def load(env):
                 "loop_channel_id": referral.id,
             }
         )
-    _cards_and_care(env, rng, customers, services, staff)
+    _cards_and_care(env, rng, customers, services, staff, card_categ)
     _bookings(env, customers, services, staff)
     _prospects(env, rng, referrers, sessions[0], methods[0], services, staff[0])
     _prebookings(env, rng, customers, services, staff)
     _forget_passing_stages(env, started)
+    # the tills load the chain's customers (those with orders come first)
+    env["ir.config_parameter"].set_param(
+        "point_of_sale.limited_customer_count", len(customers)
+    )
     env["loop.engine"].run_all()
     # the last 12 months' retention snapshots, as the monthly job keeps them
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
@@ -349,8 +366,12 @@ def _prospects(env, rng, referrers, session, method, services, beautician):
                 )
 
 
-def _cards_and_care(env, rng, customers, services, staff):
-    """Prepaid cards with ledger history, care records and feedback."""
+def _cards_and_care(env, rng, customers, services, staff, card_categ):
+    """Prepaid cards with ledger history, care records and feedback.
+
+    Each card type is sold at both tills (its "Sold As" product, in the
+    till's card category).
+    """
     CardType = env["loop.card.type"]
     gold = CardType.create(
         {
@@ -384,6 +405,17 @@ def _cards_and_care(env, rng, customers, services, staff):
             ],
         }
     )
+    for card_type in gold | silver | package:
+        card_type.product_id = env["product.product"].create(
+            {
+                "name": card_type.name,
+                "type": "service",
+                "list_price": card_type.price,
+                "available_in_pos": True,
+                "pos_categ_ids": [Command.set(card_categ.ids)],
+                "taxes_id": [Command.clear()],
+            }
+        )
     Card = env["loop.card"]
     for n, partner in enumerate(customers[:24]):
         card_type = gold if n < 7 else (silver if n < 15 else package)

@@ -105,7 +105,7 @@ class CalendarEvent(models.Model):
         "event_id",
         "product_id",
         string="Services",
-        domain="[('type', '=', 'service')]",
+        domain="[('type', '=', 'service'), ('loop_bookable', '=', True)]",
         help="The booking lasts the sum of the services' durations.",
     )
     loop_card_id = fields.Many2one(

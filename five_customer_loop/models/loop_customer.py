@@ -346,6 +346,19 @@ class LoopCustomer(models.Model):
         }
         return action
 
+    def action_view_stage_history(self):
+        """The customer's stays in this company's loop."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "five_customer_loop.loop_stage_history_action"
+        )
+        action["domain"] = [
+            ("partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+        ]
+        action["context"] = {}
+        return action
+
     def action_open_partner(self):
         self.ensure_one()
         return {

@@ -1,10 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
+    loop_bookable = fields.Boolean(
+        string="Bookable Service",
+        help="Customers book this service in the calendar (and it is offered in the "
+        "booking form). Services of other trades (hotel nights, assembly...) stay "
+        "out of the bookings.",
+    )
     loop_duration = fields.Float(
         string="Service Duration (hours)",
         default=1.0,
@@ -29,3 +36,26 @@ class ProductTemplate(models.Model):
                         service=template.display_name,
                     )
                 )
+
+    @api.model
+    def _loop_mark_bookable_services(self):
+        """Mark the services the stores already book or sell at the till.
+
+        At install and upgrade: services sold in the POS, booked, written in a
+        care record or held in a session package become bookable; one query.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE product_template t SET loop_bookable = TRUE
+                    WHERE t.type = 'service' AND NOT COALESCE(t.loop_bookable, FALSE)
+                      AND (t.available_in_pos
+                           OR t.id IN (
+                               SELECT p.product_tmpl_id FROM product_product p
+                                WHERE p.id IN (
+                                 SELECT product_id FROM calendar_event_loop_service_rel
+                                 UNION SELECT product_id FROM loop_care_record
+                                 UNION SELECT product_id FROM loop_card_type_line)))"""
+            )
+        )
+        self.invalidate_model(["loop_bookable"])

@@ -86,9 +86,10 @@ class ResPartner(models.Model):
             raise NotImplementedError(
                 self.env._("Search customers due for a visit with = True or = False.")
             )
-        ids = self._loop_due_ids()
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", ids)]
+        # a subquery, not a list of ids: the overview counts it in one query
+        due = SQL("(%s)", self._loop_due_query())
+        return [("id", "in" if positive else "not in", due)]
 
     def _compute_loop_booking_rates(self):
         rows = self.env["calendar.event"]._read_group(
@@ -118,7 +119,13 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------- visit plan
     @api.model
     def _loop_due_ids(self, ids=None, company=None):
-        """Customers due for a visit in ``company`` (the current one): one query.
+        """Customers due for a visit in ``company`` (the current one): one query."""
+        rows = self.env.execute_query(self._loop_due_query(ids, company))
+        return [row[0] for row in rows]
+
+    @api.model
+    def _loop_due_query(self, ids=None, company=None):
+        """SQL selecting the ids of the customers due for a visit in ``company``.
 
         Their expected next visit (last visit + their average interval) is past
         or within the company's planning window, they have no booked or
@@ -134,9 +141,8 @@ class ResPartner(models.Model):
         today = company._loop_today()
         limit = today + timedelta(days=company.loop_visit_due_days)
         restrict = SQL("AND p.id = ANY(%s)", list(ids)) if ids is not None else SQL()
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT p.id FROM res_partner p
+        return SQL(
+            """SELECT p.id FROM res_partner p
                      JOIN loop_customer m
                        ON m.partner_id = p.id AND m.company_id = %(company)s
                     WHERE p.active AND m.next_visit <= %(limit)s %(restrict)s
@@ -147,15 +153,13 @@ class ResPartner(models.Model):
                              AND e.active AND e.loop_company_id = %(company)s
                              AND e.loop_state IN %(upcoming)s
                              AND e.start >= %(now)s)""",
-                limit=limit,
-                restrict=restrict,
-                company=company.id,
-                upcoming=UPCOMING_STATES,
-                now=fields.Datetime.now(),
-                lost=self.env["loop.stage"].search([("is_lost", "=", True)]).ids,
-            )
+            limit=limit,
+            restrict=restrict,
+            company=company.id,
+            upcoming=UPCOMING_STATES,
+            now=fields.Datetime.now(),
+            lost=self.env["loop.stage"].search([("is_lost", "=", True)]).ids,
         )
-        return [row[0] for row in rows]
 
     @api.model
     def _cron_loop_visit_plan(self):

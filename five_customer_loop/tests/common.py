@@ -40,6 +40,7 @@ class LoopCase(AccountTestInvoicingCommon):
             {
                 "name": "Facial Care",
                 "type": "service",
+                "loop_bookable": True,
                 "list_price": 300.0,
                 "available_in_pos": True,
                 "taxes_id": [Command.clear()],

@@ -26,6 +26,7 @@ class CardCase(LoopCase):
             {
                 "name": "Massage",
                 "type": "service",
+                "loop_bookable": True,
                 "list_price": 200.0,
                 "available_in_pos": True,
                 "taxes_id": [Command.clear()],

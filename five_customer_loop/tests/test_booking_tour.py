@@ -14,6 +14,7 @@ class TestBookingTour(HttpCase):
             {
                 "name": "Tour Facial",
                 "type": "service",
+                "loop_bookable": True,
                 "loop_duration": 1.5,
                 "loop_rebook_interval_days": 14,
             }

@@ -129,6 +129,11 @@ class TestLoopCustomer(LoopCase):
             [("partner_id", "=", bob.id)], order="id desc", limit=1
         )
         self.assertEqual(move.reason, "Bought a yearly card")
+        # the card's Stage History button: her stays in this company's loop
+        history = card.action_view_stage_history()
+        stays = self.env["loop.stage.history"].search(history["domain"])
+        self.assertEqual(stays.stage_to_id, self.attract | self.lockin)
+        self.assertEqual(stays.company_id, self.company)
         staff = self.company_user("loop_drop_staff")
         with self.assertRaises(AccessError):
             card.with_user(staff).action_move_stage(self.retain.id)

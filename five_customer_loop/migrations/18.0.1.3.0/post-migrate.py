@@ -17,6 +17,8 @@ def migrate(cr, version):
         "UPDATE loop_customer SET prospect = TRUE WHERE COALESCE(visit_count, 0) = 0"
     )
     env = api.Environment(cr, SUPERUSER_ID, {})
+    # the services already booked or sold stay bookable (the flag is new)
+    env["product.template"]._loop_mark_bookable_services()
     engine = env["loop.engine"]
     size = engine._batch_size()
     for company in env["res.company"].search([]):

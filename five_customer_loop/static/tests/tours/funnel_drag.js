@@ -53,6 +53,16 @@ registry.category("web_tour.tours").add("five_customer_loop_funnel_drag", {
             run: "click",
         },
         {
+            content: "Her place in the loop opens: Lock-in, pinned",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Lock-in')",
+        },
+        {
+            content: "Open her archive",
+            trigger: ".o_form_view button[name='action_open_partner']",
+            run: "click",
+        },
+        {
             content: "Her archive page opens",
             trigger:
                 ".o_form_view .o_field_widget[name='name'] input:value('Tour Tina')",
