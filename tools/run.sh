@@ -19,7 +19,10 @@ if ! psql -d postgres -Atc "select 1 from pg_database where datname='$DB'" | gre
         UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = 'CN'),
                tz = 'Asia/Shanghai'
          WHERE id = (SELECT partner_id FROM res_company WHERE id = 1);"
-    odoo_cmd -d "$DB" -i "l10n_cn,$ADDON" --load-language=zh_CN --stop-after-init --no-http
+    # the chart is loaded when the run that installs l10n_cn ends: the modules
+    # whose demo data need it (the tills, the addon's demo) come in a second run
+    odoo_cmd -d "$DB" -i l10n_cn --load-language=zh_CN --stop-after-init --no-http
+    odoo_cmd -d "$DB" -i "$ADDON" --stop-after-init --no-http
 else
     odoo_cmd -d "$DB" -u "$ADDON" --stop-after-init --no-http
 fi
