@@ -264,17 +264,20 @@ class LoopDashboard(models.AbstractModel):
             )
             for domain in headline.values()
         )
-        [row] = self.env.execute_query(query.select(counts))
+        # due for a visit: the Bookings menu's list, its one definition
+        # (res.partner._loop_due_condition), counted in the same pass
+        due = SQL(
+            "COUNT(*) FILTER (WHERE %s)",
+            self.env["res.partner"]._loop_due_condition(Customer._table, company),
+        )
+        [(*row, due_count)] = self.env.execute_query(query.select(counts, due))
         figures = {
             key: {"count": count, "domain": base + domain}
             for (key, domain), count in zip(headline.items(), row, strict=True)
         }
-        # due for a visit: the Bookings menu's list, its one definition
-        # (res.partner._loop_due_ids), among the customers above
-        due = base + [("loop_due_for_visit", "=", True)]
         figures["due"] = {
-            "count": self.env["res.partner"].search_count(due),
-            "domain": due,
+            "count": due_count,
+            "domain": base + [("loop_due_for_visit", "=", True)],
         }
         trend = self.env["loop.retention.snapshot"]._dashboard_trend(company)
         moves = self._dashboard_moves(company, today, base, store, period)

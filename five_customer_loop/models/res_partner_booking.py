@@ -125,36 +125,47 @@ class ResPartner(models.Model):
 
     @api.model
     def _loop_due_query(self, ids=None, company=None):
-        """SQL selecting the ids of the customers due for a visit in ``company``.
-
-        Their expected next visit (last visit + their average interval) is past
-        or within the company's planning window, they have no booked or
-        confirmed visit to come, and they are not in the Lost stage (those are
-        the win-back calls'). The one definition: the Bookings menu, the
-        dashboard and the daily visit plan all use it.
-        """
+        """SQL selecting the ids of the customers due for a visit in ``company``."""
         company = company or self.env.company
+        restrict = (
+            SQL("AND m.partner_id = ANY(%s)", list(ids)) if ids is not None else SQL()
+        )
+        return SQL(
+            """SELECT m.partner_id FROM loop_customer m
+                WHERE m.company_id = %s AND m.active AND %s %s""",
+            company.id,
+            self._loop_due_condition("m", company),
+            restrict,
+        )
+
+    @api.model
+    def _loop_due_condition(self, alias, company):
+        """SQL condition on the loop.customer row ``alias``: due for a visit.
+
+        The customer's expected next visit (last visit + her average interval)
+        is past or within the company's planning window, she has no booked or
+        confirmed visit to come, and she is not in the Lost stage (those are
+        the win-back calls). The one definition: the Bookings menu, the
+        overview (counted in its one pass over the rows) and the daily visit
+        plan all use it.
+        """
         self.env["calendar.event"].flush_model(
             ["loop_partner_id", "loop_state", "start", "is_loop_booking", "active"]
         )
-        self.env["loop.customer"].flush_model(["next_visit"])
-        today = company._loop_today()
-        limit = today + timedelta(days=company.loop_visit_due_days)
-        restrict = SQL("AND p.id = ANY(%s)", list(ids)) if ids is not None else SQL()
+        self.env["loop.customer"].flush_model(["next_visit", "stage_id", "active"])
+        row = SQL.identifier(alias)
+        limit = company._loop_today() + timedelta(days=company.loop_visit_due_days)
         return SQL(
-            """SELECT p.id FROM res_partner p
-                     JOIN loop_customer m
-                       ON m.partner_id = p.id AND m.company_id = %(company)s
-                    WHERE p.active AND m.next_visit <= %(limit)s %(restrict)s
-                      AND (m.stage_id IS NULL OR m.stage_id <> ALL(%(lost)s))
-                      AND NOT EXISTS (
-                          SELECT 1 FROM calendar_event e
-                           WHERE e.loop_partner_id = p.id AND e.is_loop_booking
-                             AND e.active AND e.loop_company_id = %(company)s
-                             AND e.loop_state IN %(upcoming)s
-                             AND e.start >= %(now)s)""",
+            """(%(m)s.next_visit <= %(limit)s
+               AND (%(m)s.stage_id IS NULL OR %(m)s.stage_id <> ALL(%(lost)s))
+               AND NOT EXISTS (
+                   SELECT 1 FROM calendar_event e
+                    WHERE e.loop_partner_id = %(m)s.partner_id AND e.is_loop_booking
+                      AND e.active AND e.loop_company_id = %(company)s
+                      AND e.loop_state IN %(upcoming)s
+                      AND e.start >= %(now)s))""",
+            m=row,
             limit=limit,
-            restrict=restrict,
             company=company.id,
             upcoming=UPCOMING_STATES,
             now=fields.Datetime.now(),
