@@ -1,20 +1,21 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-# The company's loop settings, edited here by loop managers.
-SETTINGS = (
-    "loop_lost_days",
-    "loop_at_risk_min_days",
-    "loop_at_risk_factor",
-    "loop_segment_mode",
-    "loop_segment_amount",
-    "loop_segment_frequency",
-    "loop_conversion_days",
-    "loop_birthday_days",
-    "loop_follow_up_days",
-    "loop_rebook_default_days",
-    "loop_visit_due_days",
-)
+# The company's loop settings, edited here by loop managers: each is the
+# company's field of the same name (its label, help and checks).
+SETTINGS = {
+    "loop_lost_days": fields.Integer,
+    "loop_at_risk_min_days": fields.Integer,
+    "loop_at_risk_factor": fields.Float,
+    "loop_segment_mode": fields.Selection,
+    "loop_segment_amount": fields.Float,
+    "loop_segment_frequency": fields.Float,
+    "loop_conversion_days": fields.Integer,
+    "loop_birthday_days": fields.Integer,
+    "loop_follow_up_days": fields.Integer,
+    "loop_rebook_default_days": fields.Integer,
+    "loop_visit_due_days": fields.Integer,
+}
 
 
 class LoopSettings(models.TransientModel):
@@ -35,37 +36,10 @@ class LoopSettings(models.TransientModel):
         readonly=True,
         default=lambda self: self.env.company,
     )
-    loop_lost_days = fields.Integer(related="company_id.loop_lost_days", readonly=False)
-    loop_at_risk_min_days = fields.Integer(
-        related="company_id.loop_at_risk_min_days", readonly=False
-    )
-    loop_at_risk_factor = fields.Float(
-        related="company_id.loop_at_risk_factor", readonly=False
-    )
-    loop_segment_mode = fields.Selection(
-        related="company_id.loop_segment_mode", readonly=False
-    )
-    loop_segment_amount = fields.Float(
-        related="company_id.loop_segment_amount", readonly=False
-    )
-    loop_segment_frequency = fields.Float(
-        related="company_id.loop_segment_frequency", readonly=False
-    )
-    loop_conversion_days = fields.Integer(
-        related="company_id.loop_conversion_days", readonly=False
-    )
-    loop_birthday_days = fields.Integer(
-        related="company_id.loop_birthday_days", readonly=False
-    )
-    loop_follow_up_days = fields.Integer(
-        related="company_id.loop_follow_up_days", readonly=False
-    )
-    loop_rebook_default_days = fields.Integer(
-        related="company_id.loop_rebook_default_days", readonly=False
-    )
-    loop_visit_due_days = fields.Integer(
-        related="company_id.loop_visit_due_days", readonly=False
-    )
+    # one related field per setting, declared from SETTINGS
+    for _setting, _kind in SETTINGS.items():
+        vars()[_setting] = _kind(related=f"company_id.{_setting}", readonly=False)
+    del _setting, _kind
 
     @api.model_create_multi
     def create(self, vals_list):
