@@ -6,10 +6,12 @@ every tier, segment and stage, and 18 months of paid POS orders, then one full
 recompute.
 """
 
+import base64
 import random
 from datetime import datetime, time, timedelta
 
 from odoo import Command, fields
+from odoo.tools.misc import file_open
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
@@ -43,7 +45,21 @@ def load(env):
     company.partner_id.tz = company.partner_id.tz or "Asia/Shanghai"
     # the demo is a Shanghai beauty chain with two stores
     if company == env.ref("base.main_company", raise_if_not_found=False):
-        company.name = "悦颜美容连锁"
+        # its receipts and reports carry the chain's own details and logo
+        with file_open("five_customer_loop/static/description/icon.png", "rb") as logo:
+            company.write(
+                {
+                    "name": "悦颜美容连锁",
+                    "street": "南京西路 1266 号",
+                    "city": "上海",
+                    "zip": "200040",
+                    "country_id": env.ref("base.cn").id,
+                    "phone": "+86 21 6288 8888",
+                    "email": "service@beauty-chain.example.com",
+                    "website": "https://beauty-chain.example.com",
+                    "logo": base64.b64encode(logo.read()),
+                }
+            )
     user_group = env.ref("five_customer_loop.group_loop_user")
     manager_group = env.ref("five_customer_loop.group_loop_manager")
     pos_user = env.ref("point_of_sale.group_pos_user")
