@@ -339,10 +339,7 @@ class LoopCustomer(models.Model):
             "default_partner_ids": self.partner_id.ids,
             "default_stage_id": stage_id,
             # the move is made in the card's company
-            "allowed_company_ids": [
-                self.company_id.id,
-                *(self.env.companies - self.company_id).ids,
-            ],
+            "allowed_company_ids": self._companies_card_first(),
         }
         return action
 
@@ -367,10 +364,9 @@ class LoopCustomer(models.Model):
             "res_id": self.partner_id.id,
             "views": [(False, "form")],
             # the archive page shows the figures of the card's company
-            "context": {
-                "allowed_company_ids": [
-                    self.company_id.id,
-                    *(self.env.companies - self.company_id).ids,
-                ]
-            },
+            "context": {"allowed_company_ids": self._companies_card_first()},
         }
+
+    def _companies_card_first(self):
+        """The user's companies, the card's first: it becomes the current one."""
+        return [self.company_id.id, *(self.env.companies - self.company_id).ids]

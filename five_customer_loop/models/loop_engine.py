@@ -136,14 +136,19 @@ class LoopEngine(models.AbstractModel):
         return len(changed)
 
     @api.model
-    def _figures(self, company, ids, columns):
-        """``{partner_id: (column values...)}`` of ``ids`` in ``company``."""
+    def _figures(self, company, ids, columns, as_written=False):
+        """``{partner_id: (column values...)}`` of ``ids`` in ``company``.
+
+        ``as_written``: the values in the form the engine writes them (dates as
+        ISO strings, amounts as floats), for a plain comparison.
+        """
         self.env["loop.customer"].flush_model(columns)
+        read = _as_written if as_written else SQL.identifier
         rows = self.env.execute_query(
             SQL(
                 """SELECT partner_id, %s FROM loop_customer
                     WHERE company_id = %s AND partner_id = ANY(%s)""",
-                SQL(", ").join(SQL.identifier(col) for col in columns),
+                SQL(", ").join(read(col) for col in columns),
                 company.id,
                 list(ids),
             )
@@ -176,9 +181,10 @@ class LoopEngine(models.AbstractModel):
         self.env["res.partner"].flush_model(
             ["loop_referred_by_id", "loop_channel_id", "company_id"]
         )
+        paid = SQL()
         if orders:
             self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
-            orders = SQL(
+            paid = SQL(
                 "OR p.id IN (SELECT src.partner_id FROM (%s) src)",
                 SQL(" UNION ALL ").join(self._order_sources(company, ids)),
             )
@@ -189,7 +195,7 @@ class LoopEngine(models.AbstractModel):
                       AND (p.id IN (SELECT m.partner_id FROM loop_customer m
                                      WHERE m.company_id = %(company)s
                                        AND m.partner_id = ANY(%(ids)s))
-                           %(orders)s
+                           %(paid)s
                            OR p.id IN (SELECT c.partner_id FROM loop_card c
                                         WHERE c.company_id = %(company)s
                                           AND c.partner_id = ANY(%(ids)s))
@@ -208,7 +214,7 @@ class LoopEngine(models.AbstractModel):
                     ORDER BY p.id""",
                 ids=list(ids),
                 company=company.id,
-                orders=orders or SQL(),
+                paid=paid,
             )
         )
         return [row[0] for row in rows]
@@ -359,18 +365,12 @@ class LoopEngine(models.AbstractModel):
         names = tuple(
             sorted({n for values in values_by_partner.values() for n in values})
         )
-        columns = [name.removeprefix("loop_") for name in names]
-        self.env["loop.customer"].flush_model(columns)
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT partner_id, %s FROM loop_customer
-                    WHERE company_id = %s AND partner_id = ANY(%s)""",
-                SQL(", ").join(_as_written(column) for column in columns),
-                company.id,
-                list(values_by_partner),
-            )
+        current = self._figures(
+            company,
+            values_by_partner,
+            [name.removeprefix("loop_") for name in names],
+            as_written=True,
         )
-        current = {row[0]: row[1:] for row in rows}
         return {
             pid: values
             for pid, values in values_by_partner.items()

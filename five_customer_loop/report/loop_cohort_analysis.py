@@ -80,9 +80,7 @@ class LoopCohortAnalysis(models.Model):
                    f.company_id, f.partner_id, p.loop_user_id AS user_id,
                    f.cohort, k.n AS months_since,
                    lpad(k.n::text, 2, '0') AS month_label,
-                   (f.cohort + make_interval(months => k.n))::date AS period,
-                   (f.cohort + make_interval(months => k.n))::date
-                       < %(current)s::date AS complete,
+                   m.period, m.period < %(current)s::date AS complete,
                    (v.partner_id IS NOT NULL)::int AS visiting_count,
                    CASE WHEN v.partner_id IS NOT NULL THEN 100.0 ELSE 0.0 END AS share
               FROM firsts f
@@ -94,9 +92,12 @@ class LoopCohortAnalysis(models.Model):
                                   - (EXTRACT(YEAR FROM f.cohort) * 12
                                      + EXTRACT(MONTH FROM f.cohort)))::int)
               ) AS k(n)
+              CROSS JOIN LATERAL (
+                  SELECT (f.cohort + make_interval(months => k.n))::date AS period
+              ) m
               LEFT JOIN visits v
                 ON v.company_id = f.company_id AND v.partner_id = f.partner_id
-               AND v.month = (f.cohort + make_interval(months => k.n))::date
+               AND v.month = m.period
             """,
             days=visit_days(
                 pos_order_rows(
