@@ -142,33 +142,19 @@ def load(env):
         ("眼部护理", 468),
         ("身体SPA", 888),
     ]:
-        services |= Product.create(
-            {
-                "name": name,
-                "type": "service",
-                "list_price": price,
-                "available_in_pos": True,
-                "pos_categ_ids": [Command.set(service_categ.ids)],
-                "loop_bookable": True,
-                "taxes_id": [Command.clear()],
-            }
-        )
+        services |= _till_product(env, name, price, service_categ, loop_bookable=True)
+    # the database's other demo services (Odoo's furniture shop at its own
+    # till) are not the chain's: they stay out of its bookings
+    env["product.template"].search(
+        [("loop_bookable", "=", True), ("id", "not in", services.product_tmpl_id.ids)]
+    ).loop_bookable = False
     goods = Product
     for name, price in [
         ("玻尿酸保湿精华", 520),
         ("修护面霜", 360),
         ("防晒乳", 198),
     ]:
-        goods |= Product.create(
-            {
-                "name": name,
-                "type": "consu",
-                "list_price": price,
-                "available_in_pos": True,
-                "pos_categ_ids": [Command.set(goods_categ.ids)],
-                "taxes_id": [Command.clear()],
-            }
-        )
+        goods |= _till_product(env, name, price, goods_categ, type="consu")
     channels = env["loop.channel"].search([])
     Partner = env["res.partner"]
     now = fields.Datetime.now()
@@ -269,6 +255,21 @@ def load(env):
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
     env["loop.channel.conversion"]._rebuild(company)
     env["loop.return.rate"]._rebuild(company)
+
+
+def _till_product(env, name, price, categ, **vals):
+    """A product of the chain's till, in its POS category ``categ`` (no tax)."""
+    return env["product.product"].create(
+        {
+            "name": name,
+            "type": "service",
+            "list_price": price,
+            "available_in_pos": True,
+            "pos_categ_ids": [Command.set(categ.ids)],
+            "taxes_id": [Command.clear()],
+            **vals,
+        }
+    )
 
 
 def _forget_passing_stages(env, started):
@@ -422,15 +423,8 @@ def _cards_and_care(env, rng, customers, services, staff, card_categ):
         }
     )
     for card_type in gold | silver | package:
-        card_type.product_id = env["product.product"].create(
-            {
-                "name": card_type.name,
-                "type": "service",
-                "list_price": card_type.price,
-                "available_in_pos": True,
-                "pos_categ_ids": [Command.set(card_categ.ids)],
-                "taxes_id": [Command.clear()],
-            }
+        card_type.product_id = _till_product(
+            env, card_type.name, card_type.price, card_categ
         )
     Card = env["loop.card"]
     for n, partner in enumerate(customers[:24]):
