@@ -90,3 +90,38 @@ def pos_order_rows(where, tz, group=(), joins=None):
         states=PAID_STATES,
         where=where,
     )
+
+
+def done_bookings(company_id, tz, low, high):
+    """SQL of ``(partner_id, day, loop_staff_id)``: each customer's first done
+    booking of a local day in the company, starting in [``low``, ``high``) UTC.
+
+    The staff member of that booking is credited with the day's till lines
+    that name nobody (``credited_staff``).
+    """
+    event_day = local_date(SQL("e.start"), tz)
+    return SQL(
+        """SELECT DISTINCT ON (e.loop_partner_id, %(day)s)
+                  e.loop_partner_id AS partner_id, %(day)s AS day, e.loop_staff_id
+             FROM calendar_event e
+            WHERE e.is_loop_booking AND e.loop_state = 'done'
+              AND e.loop_company_id = %(company)s
+              AND e.start >= %(low)s AND e.start < %(high)s
+            ORDER BY e.loop_partner_id, %(day)s, e.start, e.id""",
+        day=event_day,
+        company=company_id,
+        low=low,
+        high=high,
+    )
+
+
+def credited_staff(line, booking, order):
+    """SQL of the staff member credited with a till line: the one the till
+    named on it, else the staff member of the customer's done booking that day
+    (a row of ``done_bookings`` aliased ``booking``), else the cashier."""
+    return SQL(
+        "COALESCE(%s, %s, %s)",
+        SQL.identifier(line, "loop_staff_id"),
+        SQL.identifier(booking, "loop_staff_id"),
+        SQL.identifier(order, "user_id"),
+    )

@@ -10,6 +10,7 @@ from . import loop_stage
 from . import loop_stage_history
 from . import res_partner
 from . import res_partner_referral
+from . import res_users
 from . import res_partner_booking
 from . import res_partner_pos
 from . import mail_activity

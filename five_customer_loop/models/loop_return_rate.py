@@ -17,7 +17,8 @@ in full (``lib.loop_sql.visit_days``). For the visits of a month:
   was served by the same staff member;
 - pre-booked: a booking for a later day was made on the visit day (反预约 at
   checkout); rebooked in 7 days: made within 7 days after the visit;
-- the staff member of a visit is the one of that day's done booking, else the
+- the staff member of a visit is the one named on its first till line, else
+  the one of that day's done booking, else the
   POS order's user; its store, the shop of the day's first POS order;
 - per service (the services sold on the visit): the same rates, and the
   booking cycle: median days between two purchases of the service by the same
@@ -36,7 +37,14 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
+from ..lib.loop_sql import (
+    PAID_STATES,
+    credited_staff,
+    done_bookings,
+    local_date,
+    pos_order_rows,
+    visit_days,
+)
 from .loop_measure_mixin import count_field, rate_field
 
 # days within which the next visit counts as a return (returned_<days>)
@@ -188,6 +196,7 @@ class LoopReturnRate(models.Model):
         low = fields.Datetime.to_datetime(start) - timedelta(days=LAST_WINDOW + 2)
         high = fields.Datetime.to_datetime(horizon) + timedelta(days=1)
         order_day = local_date(SQL("o.date_order"), tz)
+        visits_low = fields.Datetime.to_datetime(start) - timedelta(days=1)
         return SQL(
             """
             WITH days AS MATERIALIZED (%(days)s),
@@ -198,26 +207,20 @@ class LoopReturnRate(models.Model):
             ),
             tills AS (
                 SELECT DISTINCT ON (o.partner_id, %(order_day)s)
-                       o.partner_id, %(order_day)s AS day, o.config_id, o.user_id
+                       o.partner_id, %(order_day)s AS day, o.config_id, o.user_id,
+                       (SELECT l.loop_staff_id FROM pos_order_line l
+                         WHERE l.order_id = o.id AND l.loop_staff_id IS NOT NULL
+                         ORDER BY l.id LIMIT 1) AS loop_staff_id
                   FROM pos_order o
                  WHERE o.company_id = %(company)s AND o.partner_id IS NOT NULL
                    AND o.state IN %(states)s AND o.amount_total > 0
                    AND o.date_order >= %(visits_low)s AND o.date_order < %(high)s
                  ORDER BY o.partner_id, %(order_day)s, o.date_order, o.id
             ),
-            served AS (
-                SELECT DISTINCT ON (e.loop_partner_id, %(event_day)s)
-                       e.loop_partner_id AS partner_id, %(event_day)s AS day,
-                       e.loop_staff_id
-                  FROM calendar_event e
-                 WHERE e.is_loop_booking AND e.loop_state = 'done'
-                   AND e.loop_company_id = %(company)s
-                   AND e.start >= %(visits_low)s AND e.start < %(high)s
-                 ORDER BY e.loop_partner_id, %(event_day)s, e.start, e.id
-            ),
+            served AS (%(served)s),
             staffed AS (
                 SELECT s.partner_id, s.day, s.next_day, t.config_id AS store,
-                       COALESCE(b.loop_staff_id, t.user_id) AS staff
+                       %(staff)s AS staff
                   FROM seq s
                   LEFT JOIN tills t ON t.partner_id = s.partner_id AND t.day = s.day
                   LEFT JOIN served b ON b.partner_id = s.partner_id AND b.day = s.day
@@ -290,6 +293,8 @@ class LoopReturnRate(models.Model):
                 )
             ),
             order_day=order_day,
+            served=done_bookings(company.id, tz, visits_low, high),
+            staff=credited_staff("t", "b", "t"),
             event_day=local_date(SQL("e.start"), tz),
             booked_day=local_date(SQL("e.loop_booked_on"), tz),
             company=company.id,
@@ -298,7 +303,7 @@ class LoopReturnRate(models.Model):
             end=end,
             horizon=horizon,
             low=low,
-            visits_low=fields.Datetime.to_datetime(start) - timedelta(days=1),
+            visits_low=visits_low,
             high=high,
             end_utc=fields.Datetime.to_datetime(end) + timedelta(days=1),
             counts=self._counts_sql(),

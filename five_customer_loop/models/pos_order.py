@@ -71,6 +71,71 @@ class PosOrder(models.Model):
         groups="five_customer_loop.group_loop_user",
     )
 
+    loop_receipt_cards = fields.Json(
+        string="Cards on the Receipt",
+        compute="_compute_loop_receipt_cards",
+        help="The prepaid cards the order paid with, served from or sold, with "
+        "their balance and sessions left right after it: the receipt prints them.",
+    )
+
+    def _compute_loop_receipt_cards(self):
+        """Per order: ``[{"code", "name", "kind", "balance", "expiry_date",
+        "sessions": [{"service", "left"}]}]``, read from the ledger up to the
+        order's own last move (a reprint shows the figures of that day)."""
+        orders = self.filtered("id")
+        rows = []
+        if orders:
+            self.env["loop.card.move"].flush_model()
+            rows = self.env.execute_query(
+                SQL(
+                    """WITH mine AS (
+                           SELECT pos_order_id AS order_id, card_id, MAX(id) AS last
+                             FROM loop_card_move WHERE pos_order_id = ANY(%(ids)s)
+                            GROUP BY pos_order_id, card_id)
+                       SELECT mine.order_id, mine.card_id, m.product_id,
+                              SUM(m.amount), SUM(m.sessions)
+                         FROM mine JOIN loop_card_move m
+                           ON m.card_id = mine.card_id AND m.id <= mine.last
+                        GROUP BY mine.order_id, mine.card_id, m.product_id
+                        ORDER BY mine.order_id, mine.card_id, m.product_id""",
+                    ids=orders.ids,
+                )
+            )
+        # sudo: the cards of the order's own customer, on the order's receipt
+        cards = self.env["loop.card"].sudo().browse({row[1] for row in rows})
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .browse({row[2] for row in rows if row[2]})
+        )
+        receipts = {}
+        for order_id, card_id, product_id, amount, sessions in rows:
+            card = cards.browse(card_id)
+            entry = receipts.setdefault(order_id, {}).setdefault(
+                card_id,
+                {
+                    "code": card.code,
+                    "name": card.type_id.name,
+                    "kind": card.kind,
+                    "balance": 0.0,
+                    "expiry_date": fields.Date.to_string(card.expiry_date),
+                    "sessions": [],
+                },
+            )
+            entry["balance"] += float(amount or 0.0)
+            if product_id and card.kind == "session":
+                entry["sessions"].append(
+                    {
+                        "service": products.browse(product_id).display_name,
+                        "left": int(sessions or 0),
+                    }
+                )
+        for order in self:
+            entries = list(receipts.get(order.id, {}).values())
+            for entry in entries:
+                entry["balance"] = order.currency_id.round(entry["balance"])
+            order.loop_receipt_cards = entries or False
+
     def _compute_loop_card_move_count(self):
         counts = dict(
             self.env["loop.card.move"]._read_group(
@@ -104,6 +169,7 @@ class PosOrder(models.Model):
         return res
 
     def action_pos_order_paid(self):
+        self._loop_credit_staff()
         res = super().action_pos_order_paid()
         if not self.env.context.get(DEFER):
             self._loop_post_card_moves()
@@ -117,6 +183,18 @@ class PosOrder(models.Model):
         action["domain"] = [("pos_order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------ staff credit
+    def _loop_credit_staff(self):
+        """A refund line keeps the staff member of the line it refunds: the
+        credit goes back where it came from. Other lines keep what the till
+        named; a line without one is credited, in the reports, to the staff
+        member of the customer's done booking that day, else to the cashier
+        (``lib.loop_sql.credited_staff``)."""
+        for line in self.lines:
+            refunded = line.refunded_orderline_id
+            if not line.loop_staff_id and refunded.loop_staff_id:
+                line.loop_staff_id = refunded.loop_staff_id
 
     # --------------------------------------------------------- card postings
     def _loop_post_card_moves(self):

@@ -14,11 +14,20 @@ class PosOrderLine(models.Model):
         help="The session package this service was taken from: the line is free "
         "and each unit uses one session of the card when the order is paid.",
     )
+    loop_staff_id = fields.Many2one(
+        "res.users",
+        string="Served By",
+        index="btree_not_null",
+        domain="[('share', '=', False)]",
+        help="The staff member credited with this line (the beautician who did "
+        "the service, the one who sold the card): the till's choice, else the "
+        "staff member of the customer's booking that day, else the cashier.",
+    )
 
     @api.model
     def _load_pos_data_fields(self, config_id):
         fields_list = super()._load_pos_data_fields(config_id)
-        return [*fields_list, "loop_card_id"]
+        return [*fields_list, "loop_card_id", "loop_staff_id"]
 
     def init(self):
         res = super().init()

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -186,6 +186,13 @@ class ResCompany(models.Model):
             return fields.Date.to_date(value)
         zone = pytz.timezone(self._loop_tz())
         return pytz.utc.localize(value).astimezone(zone).date()
+
+    def _loop_day_start(self, day, days=0):
+        """The naive UTC datetime at which the store's day ``day`` (+ ``days``)
+        begins: the bounds of a local day for a search on a datetime field."""
+        zone = pytz.timezone(self._loop_tz())
+        local = datetime.combine(day + timedelta(days=days), time.min)
+        return zone.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
 
     def _loop_today(self):
         """The store's day now (Odoo's clock: tests can freeze it).

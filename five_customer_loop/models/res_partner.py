@@ -45,6 +45,7 @@ POS_LOOP_FIELDS = (
     "loop_health",
     "loop_card_balance",
     "loop_card_sessions",
+    "loop_booking_staff_id",
 )
 
 # The partner's figures: loop_<column> for each of these loop.customer columns.

@@ -19,6 +19,7 @@ from . import test_booking_rules
 from . import test_bookings
 from . import test_booking_visits
 from . import test_booking_plan
+from . import test_staff_credit
 from . import test_staff_kpis
 from . import test_booking_tour
 from . import test_booking_concurrency

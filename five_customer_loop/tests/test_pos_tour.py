@@ -2,7 +2,7 @@
 (tours in static/tests/tours/pos_cards.js)."""
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -131,3 +131,25 @@ class TestPosCardTours(TestPointOfSaleHttpCommon):
         self.assertFalse(
             self.env["loop.card.move"].search([("pos_order_id", "=", order.id)])
         )
+
+    def test_front_desk_sells_scans_and_credits(self):
+        """Sell a card with the till's button, scan it back, pay a facial with
+        it naming the beautician; the receipt prints the balance left."""
+        stella = new_test_user(
+            self.env,
+            login="stella",
+            name="Stella Loop",
+            groups="base.group_user,five_customer_loop.group_loop_user",
+            company_id=self.main_pos_config.company_id.id,
+        )
+        dana = self.env["res.partner"].create({"name": "Dana Loop"})
+        self.env.ref("five_customer_loop.seq_loop_card").number_next_actual = 7000
+        session = self.open_session()
+        self.start_pos_tour("five_customer_loop_pos_till")
+        sale, facial = session.order_ids.sorted("id")
+        card = self.env["loop.card"].search([("partner_id", "=", dana.id)])
+        self.assertEqual(card.code, "LC00007000")
+        self.assertEqual(sale.lines.loop_staff_id, self.pos_user)
+        self.assertEqual(facial.lines.loop_staff_id, stella)
+        self.assertEqual(facial.payment_ids.payment_method_id, self.card_method)
+        self.assertEqual(card.balance, 800.0)

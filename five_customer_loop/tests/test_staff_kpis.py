@@ -200,10 +200,10 @@ class TestStaffKpis(BookingCase):
             wizard = self._report()
             wizard._compute_lines()  # caches of access rules and groups are warm
             self.env.invalidate_all()
-            # 6 queries of figures (the return rates of June computed now:
+            # 7 queries of figures (the return rates of June computed now:
             # the nightly job has not stored them), the rest is the ORM:
             # reading the wizard, replacing its lines, checking access
-            with self.assertQueryCount(23):
+            with self.assertQueryCount(28):
                 wizard._compute_lines()
             self.assertEqual(len(wizard.line_ids), 3)  # Anna, Bella, the cashier
         # three more staff members with their customers and bookings
@@ -215,6 +215,6 @@ class TestStaffKpis(BookingCase):
         with self.clock("2026-07-02 09:00"):
             wizard._compute_lines()
             self.env.invalidate_all()
-            with self.assertQueryCount(23):
+            with self.assertQueryCount(28):
                 wizard._compute_lines()
             self.assertEqual(len(wizard.line_ids), 6)

@@ -113,8 +113,35 @@ class LoopStaffKpi(models.TransientModel):
         aggregator="avg",
         help="Back to this staff member in 90 days out of visits served.",
     )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    cash_amount = fields.Monetary(
+        string="Cash Performance",
+        readonly=True,
+        help="现金业绩: money taken on the staff member's till lines of the period "
+        "(card sales, top-ups, services and products paid other than from stored "
+        "value), net of refunds.",
+    )
+    consumption_amount = fields.Monetary(
+        string="Consumption Performance",
+        readonly=True,
+        help="消耗业绩: value of the services the staff member delivered in the "
+        "period, whatever paid them: money, stored value, or sessions of a "
+        "package (at the value the package gives them), net of refunds.",
+    )
+    service_count = fields.Integer(
+        string="Services Delivered",
+        readonly=True,
+        help="Units of services on the staff member's till lines of the period, "
+        "those taken from packages included, net of refunds.",
+    )
+    served_customer_count = fields.Integer(
+        string="Customers Served",
+        readonly=True,
+        help="Customers the staff member delivered a service to in the period "
+        "(and did not refund).",
+    )
     session_count = fields.Integer(
-        string="Sessions Delivered",
+        string="Care Records",
         readonly=True,
         help="Done care records of the period.",
     )

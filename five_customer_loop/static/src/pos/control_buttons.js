@@ -7,6 +7,72 @@ import { SelectionPopup } from "@point_of_sale/app/utils/input_popups/selection_
 import { makeAwaitable } from "@point_of_sale/app/store/make_awaitable_dialog";
 
 patch(ControlButtons.prototype, {
+    get loopSelectedLine() {
+        return this.currentOrder?.get_selected_orderline();
+    },
+    /** Credit the selected line to a staff member of the store (the beautician). */
+    async clickLoopStaff() {
+        const line = this.loopSelectedLine;
+        if (!line) {
+            this.notification.add(_t("Select the line to credit."));
+            return;
+        }
+        const staff = await makeAwaitable(this.dialog, SelectionPopup, {
+            title: _t("Who served %s?", line.get_full_product_name()),
+            list: this.pos.loopStaff.map((user) => ({
+                id: user.id,
+                item: user,
+                label: user.name,
+                isSelected: user.id === line.loop_staff_id?.id,
+            })),
+        });
+        if (staff) {
+            line.loopCreditStaff(staff);
+        }
+    },
+    /** The card types on sale at this till: sell one, or top up the customer's. */
+    get loopCardOffers() {
+        const offers = this.pos.loopCardProducts;
+        return Object.entries(offers)
+            .map(([id, offer]) => ({
+                product: this.pos.models["product.product"].get(Number(id)),
+                ...offer,
+            }))
+            .filter((offer) => offer.product);
+    },
+    async clickLoopSellCard() {
+        const offers = this.loopCardOffers;
+        if (!offers.length) {
+            this.dialog.add(AlertDialog, {
+                title: _t("No card on sale"),
+                body: _t(
+                    "No card type has a product sold at this till: set one in Customer Loop › Configuration › Card Types."
+                ),
+            });
+            return;
+        }
+        const offer = await makeAwaitable(this.dialog, SelectionPopup, {
+            title: _t("Sell or top up a card"),
+            list: offers.map((o, index) => ({
+                id: o.product.id,
+                item: o,
+                label: _t("%(action)s: %(card)s, %(price)s", {
+                    action: o.top_up ? _t("Top up") : _t("New card"),
+                    card: o.name,
+                    price: this.env.utils.formatCurrency(o.product.lst_price),
+                }),
+                isSelected: index === 0,
+            })),
+        });
+        if (!offer) {
+            return;
+        }
+        await this.pos.addLineToCurrentOrder({ product_id: offer.product }, {});
+        if (!this.currentOrder.get_partner()) {
+            // the card will be the customer's: choose her now
+            await this.pos.selectPartner();
+        }
+    },
     /** The button shows when the customer holds a session package. */
     get loopShowPackageButton() {
         const partner = this.currentOrder?.get_partner();
@@ -58,15 +124,17 @@ patch(ControlButtons.prototype, {
             });
             return;
         }
-        let card = cards[0];
+        // the card the cashier scanned comes first
+        let card = cards.find((c) => c.id === order.uiState.loopCardId) || cards[0];
         if (cards.length > 1) {
+            const first = card;
             card = await makeAwaitable(this.dialog, SelectionPopup, {
                 title: _t("Take %s from which package?", product.display_name),
-                list: cards.map((c, index) => ({
+                list: cards.map((c) => ({
                     id: c.id,
                     item: c,
                     label: this.loopCardLabel(c, product, line),
-                    isSelected: index === 0,
+                    isSelected: c === first,
                 })),
             });
             if (!card) {

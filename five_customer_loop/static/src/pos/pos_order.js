@@ -1,6 +1,8 @@
 import { patch } from "@web/core/utils/patch";
 import { PosOrder } from "@point_of_sale/app/models/pos_order";
 import { PosOrderline } from "@point_of_sale/app/models/pos_order_line";
+import { formatDate } from "@web/core/l10n/dates";
+import { formatCurrency } from "@point_of_sale/app/models/utils/currency";
 
 patch(PosOrder.prototype, {
     loopCardPayments() {
@@ -44,7 +46,34 @@ patch(PosOrder.prototype, {
             for (const line of this.loopPackageLines()) {
                 line.loopReleasePackage();
             }
+            // lines the cashier did not credit go to the customer's beautician
+            for (const line of this.lines) {
+                if (!line.uiState.loopStaffChosen) {
+                    line.loopCreditStaff(this.loopDefaultStaff(), false);
+                }
+            }
         }
+    },
+    /** Who a new line credits: today's booking's staff member, else the cashier. */
+    loopDefaultStaff() {
+        const booked = this.get_partner()?.loop_booking_staff_id;
+        return booked || this.user_id || false;
+    },
+    /** The prepaid cards of the receipt, as the server read them after the order. */
+    loopReceiptCards() {
+        return (this.loop_receipt_cards || []).map((card) => ({
+            ...card,
+            balance: formatCurrency(card.balance, this.currency),
+            expiry: card.expiry_date
+                ? formatDate(luxon.DateTime.fromISO(card.expiry_date))
+                : false,
+        }));
+    },
+    export_for_printing() {
+        return {
+            ...super.export_for_printing(...arguments),
+            loopCards: this.loopReceiptCards(),
+        };
     },
 });
 
@@ -68,10 +97,22 @@ patch(PosOrderline.prototype, {
             )
         );
     },
+    /** Credit the line to ``staff`` (a res.users record); ``chosen`` by the cashier. */
+    loopCreditStaff(staff, chosen = true) {
+        this.update({ loop_staff_id: staff || false });
+        this.uiState.loopStaffChosen = chosen;
+    },
+    getDisplayData() {
+        return {
+            ...super.getDisplayData(...arguments),
+            loopStaff: this.loop_staff_id?.name || "",
+        };
+    },
     can_be_merged_with(orderline) {
         return (
             !this.loop_card_id &&
             !orderline.loop_card_id &&
+            this.loop_staff_id?.id === orderline.loop_staff_id?.id &&
             super.can_be_merged_with(...arguments)
         );
     },

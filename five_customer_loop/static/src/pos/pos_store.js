@@ -11,6 +11,7 @@ export const LOOP_PARTNER_FIELDS = [
     "loop_health",
     "loop_card_balance",
     "loop_card_sessions",
+    "loop_booking_staff_id",
 ];
 
 /**
@@ -125,7 +126,52 @@ patch(PosStore.prototype, {
         }
     },
 
+    // -------------------------------------------------------------- staff
+    /** The store's staff a line can credit: the cashier first, then by name. */
+    get loopStaff() {
+        const [cashier, ...others] = this.models["res.users"].getAll();
+        return [
+            cashier,
+            ...others.sort((a, b) => (a.name || "").localeCompare(b.name || "")),
+        ].filter(Boolean);
+    },
+
+    // -------------------------------------------------------- card barcode
+    /**
+     * The card printed with barcode ``code``, of this till's company: its
+     * customer is loaded (and selected by the caller), with her cards.
+     * Returns the card record, or false when no card has this code.
+     */
+    async loopFindCard(code) {
+        let card = this.models["loop.card"].find((c) => c.code === code);
+        if (!card) {
+            const found = await this.data.call("pos.session", "loop_find_card", [
+                [odoo.pos_session_id],
+                code,
+            ]);
+            if (!found) {
+                return false;
+            }
+            if (!this.models["res.partner"].get(found.partner_id)) {
+                await this.data.read(
+                    "res.partner",
+                    [found.partner_id],
+                    this.data.fields["res.partner"]
+                );
+            }
+            await this.loopRefreshPartners([found.partner_id]);
+            card = this.models["loop.card"].get(found.card_id);
+        }
+        return card || false;
+    },
+
     // ----------------------------------------------------------- overrides
+    async addLineToOrder(vals, order, opts = {}, configure = true) {
+        if (order && !("loop_staff_id" in vals)) {
+            vals = { ...vals, loop_staff_id: order.loopDefaultStaff() };
+        }
+        return await super.addLineToOrder(vals, order, opts, configure);
+    },
     async selectPartner() {
         const result = await super.selectPartner(...arguments);
         const partner = this.get_order()?.get_partner();

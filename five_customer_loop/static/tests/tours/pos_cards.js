@@ -6,6 +6,7 @@ import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_scre
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
 import { registry } from "@web/core/registry";
+import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 
 function selectCustomer(name) {
     return [
@@ -230,5 +231,75 @@ registry.category("web_tour.tours").add("five_customer_loop_pos_offline_refused"
                     ".payment-screen .o_loop_refusal:contains('40.00 of stored value left')",
             },
             settleInCash("100", "200"),
+        ].flat(),
+});
+
+function clickButton(selector, content) {
+    return { content, trigger: `.control-buttons ${selector}`, run: "click" };
+}
+
+function choose(item) {
+    return {
+        content: `choose ${item}`,
+        trigger: `.modal .selection-item:contains("${item}")`,
+        run: "click",
+    };
+}
+
+function receiptShows(selector, text) {
+    return {
+        content: `the receipt shows ${text}`,
+        trigger: `.receipt-screen .pos-receipt ${selector}:contains("${text}")`,
+        timeout: SERVER_WAIT,
+    };
+}
+
+/**
+ * The front desk's day (tests/test_pos_tour.py): Dana buys a Gold Card
+ * (numbered LC00007000) with the till's card button, scans it back at her
+ * next visit, and pays a facial with it that Stella Loop did.
+ */
+registry.category("web_tour.tours").add("five_customer_loop_pos_till", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+
+            // 1. Sell a card: one button, then the customer it is for.
+            clickButton(".o_loop_sell_card_button", "sell or top up a card"),
+            choose("New card: Gold Card"),
+            PartnerList.clickPartner("Dana Loop"),
+            ProductScreen.totalAmountIs("1,000.00"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            receiptShows(".o_loop_receipt_card", "LC00007000"),
+            receiptShows(".o_loop_receipt_balance", "1,100.00"),
+            ReceiptScreen.clickNextOrder(),
+
+            // 2. Her next visit: the card's barcode selects her and the card.
+            scan_barcode("LC00007000"),
+            loopStatusShows(".o_loop_balance", "1,100.00"),
+            {
+                content: "the till selected the card's holder",
+                trigger: ".product-screen .o_loop_customer:contains('Dana Loop')",
+            },
+
+            // 3. A facial done by Stella, paid from the card.
+            ProductScreen.addOrderline("Loop Facial", "1"),
+            clickButton(".o_loop_staff_button", "credit the line"),
+            choose("Stella Loop"),
+            {
+                content: "the line names Stella",
+                trigger:
+                    ".order-container .orderline .o_loop_line_staff:contains('Stella Loop')",
+            },
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Prepaid Card", true, {
+                remaining: "0.00",
+            }),
+            PaymentScreen.clickValidate(),
+            receiptShows(".o_loop_receipt_staff", "Stella Loop"),
+            receiptShows(".o_loop_receipt_balance", "800.00"),
+            ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
