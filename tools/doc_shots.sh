@@ -19,6 +19,22 @@ till=$(psql -d "$DB" -Atc "SELECT c.id FROM pos_config c
                             JOIN pos_config_pos_payment_method_rel r ON r.pos_config_id = c.id
                             JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
                            WHERE m.loop_is_card ORDER BY c.id LIMIT 1")
+# the till's customers: one holding a stored-value card, one regular without a card
+holder=$(psql -d "$DB" -Atc "SELECT p.name FROM loop_card c
+                              JOIN res_partner p ON p.id = c.partner_id
+                             WHERE c.kind = 'value' AND c.state = 'active'
+                             ORDER BY c.id LIMIT 1")
+newcomer=$(psql -d "$DB" -Atc "SELECT p.name FROM loop_customer m
+                                JOIN res_partner p ON p.id = m.partner_id
+                               WHERE NOT EXISTS (SELECT 1 FROM loop_card c
+                                                  WHERE c.partner_id = p.id)
+                               ORDER BY m.visit_count DESC, p.id LIMIT 1")
+steps() {  # the steps file $1 with the customers' names put in
+    local out
+    out=$(mktemp --suffix=.json)
+    sed -e "s/{holder}/$holder/g" -e "s/{newcomer}/$newcomer/g" "$ROOT/tools/shots/$1.json" >"$out"
+    echo "$out"
+}
 shot "$OUT/funnel.png" /odoo/action-five_customer_loop.loop_customer_action_funnel
 shot "$OUT/dashboard.png" /odoo/action-five_customer_loop.loop_dashboard_action
 shot "$OUT/return_rates.png" /odoo/action-five_customer_loop.loop_return_rate_action
@@ -26,5 +42,10 @@ shot "$OUT/attract_conversion.png" /odoo/action-five_customer_loop.loop_channel_
 shot "$OUT/stage_history.png" /odoo/action-five_customer_loop.loop_stage_history_action
 shot --height 1400 --steps "$ROOT/tools/shots/customer_archive.json" "$OUT/customer_archive.png" "/odoo/action-five_customer_loop.res_partner_action_loop_customers/$partner"
 shot "$OUT/bookings.png" /odoo/action-five_customer_loop.calendar_event_action_loop_booking
-shot --steps "$ROOT/tools/shots/pos_card_payment.json" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"
+shot "$OUT/cohorts.png" /odoo/action-five_customer_loop.loop_cohort_analysis_action
+shot --steps "$ROOT/tools/shots/staff_kpis.json" "$OUT/staff_kpis.png" /odoo/action-five_customer_loop.loop_staff_kpi_wizard_action
+shot --steps "$(steps pos_card_sale)" "$OUT/pos_card_sale.png" "/pos/ui?config_id=$till"
+shot --steps "$(steps pos_card_payment)" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"
+# the receipt's order is paid for real: the last picture of the demo's till
+shot --height 1300 --steps "$(steps pos_receipt)" "$OUT/pos_receipt.png" "/pos/ui?config_id=$till"
 ODOO_SRC="$ODOO_SRC" FCL_DB_USER="$DB_USER" "$PY" "$ROOT/tools/report_shots.py" --db "$DB" "$OUT"

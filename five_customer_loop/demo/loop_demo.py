@@ -2,7 +2,8 @@
 
 Only called by the post-init hook when the database has demo data, never by
 tests: two stores, a manager and six staff, about 60 customers spread over
-every tier, segment and stage, and 18 months of paid POS orders, then one full
+every tier, segment and stage, up to 18 months of paid POS orders (about a
+visit a month), cards sold over the past year, booked visits, then one full
 recompute.
 """
 
@@ -11,6 +12,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tools.misc import file_open
 
 SURNAMES = (
@@ -23,7 +25,7 @@ GIVEN = "丽娜静敏燕艳娟霞芳婷雪琳晶颖洁蓉玲倩慧佳欣怡雯�
 
 # (profile, count, visits over 18 months, ticket, last visit days ago)
 PROFILES = [
-    ("key", 3, (24, 30), (4000, 6000), (2, 20)),
+    ("key", 3, (24, 30), (5500, 8000), (2, 20)),
     ("a", 4, (16, 22), (2800, 4000), (3, 25)),
     ("b", 6, (12, 18), (1800, 2800), (5, 30)),
     ("c", 10, (8, 14), (900, 1600), (5, 40)),
@@ -201,9 +203,11 @@ def load(env):
             customers |= partner
             n_visits = rng.randint(*visits)
             last_day = now - timedelta(days=rng.randint(*last))
-            span = min(540, max(n_visits * 12, 30))
-            days = sorted({rng.randint(0, span) for _v in range(n_visits * 2)})
-            days = days[-(n_visits - 1) :] + [span] if n_visits > 1 else [span]
+            # about a visit a month (a fortnight for the best customers), over
+            # up to 18 months
+            span = min(540, max(n_visits * 30, 30))
+            # the visits spread over the span, the last one on its last day
+            days = sorted(rng.sample(range(span), n_visits - 1)) + [span]
             for offset in days:
                 when = datetime.combine(
                     (last_day - timedelta(days=span - offset)).date(),
@@ -241,7 +245,12 @@ def load(env):
                 "loop_channel_id": referral.id,
             }
         )
-    _cards_and_care(env, rng, customers, services, staff, card_categ)
+    shops = {
+        store: (session, method, card_method)
+        for store, session, method in zip(stores, sessions, methods, strict=True)
+    }
+    _cards_and_care(env, rng, customers, services, staff, card_categ, shops)
+    _past_bookings(env, rng, customers)
     _bookings(env, customers, services, staff)
     _prospects(env, rng, referrers, sessions[0], methods[0], services, staff[0])
     _prebookings(env, rng, customers, services, staff)
@@ -383,7 +392,7 @@ def _prospects(env, rng, referrers, session, method, services, beautician):
                 )
 
 
-def _cards_and_care(env, rng, customers, services, staff, card_categ):
+def _cards_and_care(env, rng, customers, services, staff, card_categ, shops):
     """Prepaid cards with ledger history, care records and feedback.
 
     Each card type is sold at both tills (its "Sold As" product, in the
@@ -426,16 +435,7 @@ def _cards_and_care(env, rng, customers, services, staff, card_categ):
         card_type.product_id = _till_product(
             env, card_type.name, card_type.price, card_categ
         )
-    Card = env["loop.card"]
-    for n, partner in enumerate(customers[:24]):
-        card_type = gold if n < 7 else (silver if n < 15 else package)
-        card = Card.issue_card(partner, card_type, {"origin": f"DEMO-{n:03d}"})
-        for k in range(rng.randint(1, 4)):
-            origin = {"origin": f"DEMO-{n:03d}-{k}"}
-            if card_type.kind == "value":
-                card.consume_amount(round(rng.uniform(200, 900), -1), origin)
-            else:
-                card.consume_session(services[0], origin)
+    _card_sales(env, rng, customers[:24], (gold, silver, package), services, shops)
     Care = env["loop.care.record"]
     now = fields.Datetime.now()
     notes = [
@@ -504,36 +504,172 @@ def _bookings(env, customers, services, staff):
 
 
 def _order(env, session, method, partner, product, amount, when, user=None):
-    order = env["pos.order"].create(
-        {
-            "session_id": session.id,
-            "partner_id": partner.id,
-            **({"user_id": user.id} if user else {}),
-            "date_order": when,
-            "lines": [
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "qty": 1,
-                        "price_unit": amount,
-                        "price_subtotal": amount,
-                        "price_subtotal_incl": amount,
-                    }
-                )
-            ],
-            "amount_total": amount,
-            "amount_tax": 0.0,
-            "amount_paid": 0.0,
-            "amount_return": 0.0,
-        }
+    """A paid visit: one line of ``amount``, paid in cash, served by ``user``."""
+    return _till_order(
+        env, session, partner, [(product, amount, {})], [(method, amount)], when, user
     )
-    order.add_payment(
-        {
-            "pos_order_id": order.id,
-            "amount": amount,
-            "payment_method_id": method.id,
-            "payment_date": when,
-        }
+
+
+def _till_order(env, session, partner, lines, payments, when, user=None):
+    """A paid till order of ``lines`` (``(product, amount, extra values)``)
+    and ``payments`` (``(method, amount)``) at ``when`` (UTC), its lines
+    credited to ``user``. Its card moves carry the store's day of ``when``."""
+    day = env.company._loop_date(when)
+    total = sum(amount for _product, amount, _vals in lines)
+    order = (
+        env["pos.order"]
+        .with_context(loop_today=day, loop_no_refresh=True)
+        .create(
+            {
+                "session_id": session.id,
+                "partner_id": partner.id,
+                **({"user_id": user.id} if user else {}),
+                "date_order": when,
+                "lines": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "qty": 1,
+                            "price_unit": amount,
+                            "price_subtotal": amount,
+                            "price_subtotal_incl": amount,
+                            **({"loop_staff_id": user.id} if user else {}),
+                            **vals,
+                        }
+                    )
+                    for product, amount, vals in lines
+                ],
+                "amount_total": total,
+                "amount_tax": 0.0,
+                "amount_paid": 0.0,
+                "amount_return": 0.0,
+            }
+        )
     )
-    order.with_context(loop_no_refresh=True).action_pos_order_paid()
+    for method, amount in payments:
+        order.add_payment(
+            {
+                "pos_order_id": order.id,
+                "amount": amount,
+                "payment_method_id": method.id,
+                "payment_date": when,
+            }
+        )
+    order.action_pos_order_paid()
     return order
+
+
+def _card_sales(env, rng, customers, card_types, services, shops):
+    """Cards sold at the customers' tills over the past year, then used there.
+
+    Each customer buys her card from her own beautician on a day of the past
+    year (a package in the last five months: it is valid six), and comes back
+    one to four times to spend it: services paid from the stored value, or
+    facials taken from the package.
+    """
+    gold, silver, package = card_types
+    now = fields.Datetime.now()
+    Card = env["loop.card"]
+    for n, partner in enumerate(customers):
+        card_type = gold if n < 7 else (silver if n < 15 else package)
+        session, cash, card_method = shops[partner.loop_store_id]
+        beautician = partner.loop_user_id
+        ago = rng.randint(20, 150) if card_type == package else rng.randint(40, 330)
+        sold = now - timedelta(days=ago, hours=rng.randint(0, 6))
+        price = card_type.price
+        _till_order(
+            env,
+            session,
+            partner,
+            [(card_type.product_id, price, {})],
+            [(cash, price)],
+            sold,
+            beautician,
+        )
+        card = Card.search(
+            [("partner_id", "=", partner.id), ("type_id", "=", card_type.id)],
+            limit=1,
+        )
+        for _use in range(rng.randint(1, 4)):
+            when = sold + timedelta(days=rng.randint(3, ago - 1), hours=1)
+            if card_type.kind == "value":
+                amount = round(rng.uniform(200, 700), -1)
+                lines = [(rng.choice(services), amount, {})]
+                payments = [(card_method, amount)]
+            else:
+                lines = [(services[0], 0.0, {"loop_card_id": card.id})]
+                payments = []
+            _till_order(env, session, partner, lines, payments, when, beautician)
+
+
+def _past_bookings(env, rng, customers):
+    """Most visits of the last three months were booked: done bookings of the
+    staff member the till credited, made a few days ahead, or at the checkout
+    of the customer's previous visit (反预约); one in ten was first booked two
+    days earlier and cancelled.
+
+    A booking that would overlap another of the same staff member is left
+    out, as the front desk would have booked another hour. The bookings are
+    marked done as of their end (the demo skips the completion's care
+    records: the recent ones have theirs).
+    """
+    today = env.company._loop_today()
+    since = fields.Datetime.to_datetime(today - timedelta(days=92))
+    lines = env["pos.order.line"].search(
+        [
+            ("order_id.partner_id", "in", customers.ids),
+            ("order_id.date_order", ">=", since),
+            ("order_id.date_order", "<", fields.Datetime.to_datetime(today)),
+            ("product_id.loop_bookable", "=", True),
+            ("loop_staff_id", "!=", False),
+            ("qty", ">", 0),
+        ],
+        order="id",
+    )
+    Event = env["calendar.event"].with_context(loop_no_rebook=True)
+    done, cancelled, last = [], [], {}
+    for line in lines:
+        if rng.random() > 0.7:
+            continue
+        order = line.order_id
+        start = order.date_order - timedelta(hours=1)
+        vals = {
+            "loop_partner_id": order.partner_id.id,
+            "loop_staff_id": line.loop_staff_id.id,
+            "loop_service_ids": [Command.set(line.product_id.ids)],
+            "start": start,
+            "loop_booked_on": start - timedelta(days=rng.randint(1, 10)),
+        }
+        previous = last.get(order.partner_id.id)
+        if previous and rng.random() < 0.4:
+            # 反预约: booked at the checkout of the previous visit
+            vals["loop_rebooked_from_id"] = previous.id
+            vals["loop_booked_on"] = previous.stop
+        try:
+            with env.cr.savepoint():
+                booking = Event.create(vals)
+                if rng.random() < 0.1:
+                    # first booked two days earlier, then moved by the customer
+                    cancelled.append(
+                        Event.create(
+                            {
+                                **vals,
+                                "loop_rebooked_from_id": False,
+                                "start": start - timedelta(days=2),
+                                "loop_booked_on": vals["loop_booked_on"]
+                                - timedelta(days=2),
+                            }
+                        ).id
+                    )
+        except ValidationError:
+            continue  # the staff member was booked then
+        done.append(booking.id)
+        last[order.partner_id.id] = booking
+    env.flush_all()
+    env.cr.execute(
+        """UPDATE calendar_event SET loop_state = 'done', loop_done_date = stop
+            WHERE id = ANY(%s);
+           UPDATE calendar_event SET loop_state = 'cancelled' WHERE id = ANY(%s)""",
+        [done, cancelled],
+    )
+    env["calendar.event"].invalidate_model(["loop_state", "loop_done_date"])

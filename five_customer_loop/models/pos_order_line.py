@@ -20,8 +20,10 @@ class PosOrderLine(models.Model):
         index="btree_not_null",
         domain="[('share', '=', False)]",
         help="The staff member credited with this line (the beautician who did "
-        "the service, the one who sold the card): the till's choice, else the "
-        "staff member of the customer's booking that day, else the cashier.",
+        "the service, the one who sold the card). The till proposes the staff "
+        "member of the customer's booking today, else the cashier; a line naming "
+        "nobody goes to the staff member of the customer's done booking that "
+        "day, else to the cashier.",
     )
 
     @api.model

@@ -51,13 +51,14 @@ patch(ControlButtons.prototype, {
             });
             return;
         }
+        const actions = { true: _t("Top up"), false: _t("New card") };
         const offer = await makeAwaitable(this.dialog, SelectionPopup, {
             title: _t("Sell or top up a card"),
             list: offers.map((o, index) => ({
                 id: o.product.id,
                 item: o,
                 label: _t("%(action)s: %(card)s, %(price)s", {
-                    action: o.top_up ? _t("Top up") : _t("New card"),
+                    action: actions[Boolean(o.top_up)],
                     card: o.name,
                     price: this.env.utils.formatCurrency(o.product.lst_price),
                 }),
