@@ -264,6 +264,7 @@ def load(env):
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
     env["loop.channel.conversion"]._rebuild(company)
     env["loop.return.rate"]._rebuild(company)
+    _campaign(env)
 
 
 def _till_product(env, name, price, categ, **vals):
@@ -403,6 +404,8 @@ def _cards_and_care(env, rng, customers, services, staff, card_categ, shops):
         {
             "name": "金卡 储值 10000送1000",
             "kind": "value",
+            # sold again to a holder, it tops her card up
+            "pos_sale_mode": "top_up",
             "price": 10000.0,
             "amount": 11000.0,
             "validity_number": 12,
@@ -413,6 +416,7 @@ def _cards_and_care(env, rng, customers, services, staff, card_categ, shops):
         {
             "name": "银卡 储值 3000送200",
             "kind": "value",
+            "pos_sale_mode": "top_up",
             "price": 3000.0,
             "amount": 3200.0,
             "validity_number": 12,
@@ -673,3 +677,23 @@ def _past_bookings(env, rng, customers):
         [done, cancelled],
     )
     env["calendar.event"].invalidate_model(["loop_state", "loop_done_date"])
+
+
+def _campaign(env):
+    """A win-back campaign started on the at-risk customers, a fifth held out."""
+    campaign = env["loop.campaign"].create(
+        {
+            "name": "挽回流失预警客户",
+            "kind": "win_back",
+            "audience_domain": "[('health', 'in', ('at_risk', 'lost'))]",
+            "holdout_percent": 20.0,
+            "window_days": 30,
+            "seed": 2026,
+            "activity_type_id": env.ref(
+                "five_customer_loop.mail_activity_type_win_back"
+            ).id,
+            "activity_note": "<p>问候近况，邀请回店体验一次免费眼部护理。</p>",
+        }
+    )
+    campaign.action_start()
+    campaign.action_measure()

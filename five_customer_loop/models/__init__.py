@@ -33,6 +33,7 @@ from . import loop_retention_snapshot
 from . import loop_return_rate
 from . import loop_dashboard
 from . import loop_care_reminder
+from . import loop_campaign
 from . import pos_order_line
 from . import product_template
 from . import calendar_event

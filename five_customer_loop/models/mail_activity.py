@@ -6,7 +6,7 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     @api.model
-    def _loop_schedule(self, type_xmlid, items, res_model="res.partner", once=True):
+    def _loop_schedule(self, activity_type, items, res_model="res.partner", once=True):
         """Schedule the loop's activities in one ``create``: the one helper.
 
         ``activity_schedule`` of ``mail.activity.mixin`` takes one user, summary
@@ -15,15 +15,18 @@ class MailActivity(models.Model):
         deadline unless the item has one), honours the same
         ``mail_activity_automation_skip`` context, and creates them in batch.
 
-        ``items`` are dicts with ``res_id``, ``user_id``, ``summary`` and
-        optionally ``date_deadline``; items without a user are skipped. With
+        ``activity_type`` is a ``mail.activity.type`` or its XML id. ``items``
+        are dicts with ``res_id``, ``user_id``, ``summary`` and optionally
+        ``date_deadline`` and ``note`` (else the type's); items without a
+        user are skipped. With
         ``once``, a record that has an open activity of this type (or comes
         twice in ``items``) gets none. Returns ``{res_id: activity}``.
         """
         items = [item for item in items if item.get("user_id")]
         if not items or self.env.context.get("mail_activity_automation_skip"):
             return {}
-        activity_type = self.env.ref(type_xmlid, raise_if_not_found=False)
+        if isinstance(activity_type, str):
+            activity_type = self.env.ref(activity_type, raise_if_not_found=False)
         if not activity_type:
             return {}
         # sudo: a system task for every staff member, who may not own the
@@ -55,7 +58,7 @@ class MailActivity(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": item["user_id"],
                     "summary": item.get("summary") or activity_type.summary,
-                    "note": activity_type.default_note,
+                    "note": item.get("note") or activity_type.default_note,
                     "date_deadline": item.get("date_deadline") or deadline,
                     "automated": True,
                 }

@@ -32,3 +32,4 @@ from . import test_channel_conversion
 from . import test_return_rates
 from . import test_history_reconstruction
 from . import test_loop_settings
+from . import test_campaigns

@@ -52,13 +52,17 @@ patch(ControlButtons.prototype, {
             return;
         }
         const actions = { true: _t("Top up"), false: _t("New card") };
+        // a top-up goes on the customer's card; without one, the sale issues it
+        const holds = Boolean(
+            this.pos.loopUsableCards(this.currentOrder.get_partner(), "value").length
+        );
         const offer = await makeAwaitable(this.dialog, SelectionPopup, {
             title: _t("Sell or top up a card"),
             list: offers.map((o, index) => ({
                 id: o.product.id,
                 item: o,
                 label: _t("%(action)s: %(card)s, %(price)s", {
-                    action: actions[Boolean(o.top_up)],
+                    action: actions[Boolean(o.top_up && holds)],
                     card: o.name,
                     price: this.env.utils.formatCurrency(o.product.lst_price),
                 }),

@@ -1,0 +1,578 @@
+"""Campaigns whose effect is measured against a holdout group.
+
+A campaign's audience is a domain over the loop's per-company figures
+(``loop.customer``). Enrolling draws, for each customer, a reproducible number
+in [0, 1) from the campaign's seed (``lib.campaign_stats.holdout_draw``):
+below the holdout share she is held out and gets nothing from the campaign;
+the others get its actions. Within the measurement window after enrolment
+(the days after the enrolment day, up to and including the window's last
+day) the results compare the two groups: share who paid a visit (a refunded
+visit is none), revenue per customer and bookings made, with the lift's 95 %
+interval once both groups hold ``MIN_GROUP`` customers.
+
+Enrolling, acting and measuring cost the same queries whatever the audience:
+one ``INSERT … SELECT`` enrols, the activities are created in one batch, one
+``UPDATE … FROM`` measures, one aggregate reads the results.
+"""
+
+import secrets
+from ast import literal_eval
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..lib import campaign_stats as stats
+from ..lib.loop_sql import local_date, visit_days
+
+KINDS = [
+    ("win_back", "Win-back"),
+    ("expiry", "Card Expiry"),
+    ("birthday", "Birthday"),
+    ("follow_up", "Follow-up"),
+    ("other", "Other"),
+]
+
+
+class LoopCampaign(models.Model):
+    _name = "loop.campaign"
+    _description = "Loop Campaign"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Store",
+        required=True,
+        default=lambda self: self.env.company,
+        readonly=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    kind = fields.Selection(
+        KINDS,
+        required=True,
+        default="other",
+        tracking=True,
+        help="A customer is in at most one running campaign of a kind at a time "
+        "(until its measurement window ends).",
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("done", "Stopped")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+    mode = fields.Selection(
+        [("once", "Once"), ("continuous", "Continuous")],
+        default="once",
+        required=True,
+        tracking=True,
+        help="Once: the audience is enrolled when the campaign starts. "
+        "Continuous: every night, customers who entered the audience since are "
+        "enrolled too (each customer once).",
+    )
+    audience_domain = fields.Char(
+        string="Audience",
+        default="[]",
+        required=True,
+        help="Who the campaign is for, by the loop's own figures of the store: "
+        "stage, tier, segment, health, days since the last visit, stored value "
+        "and sessions left, next visit, responsible staff...",
+    )
+    holdout_percent = fields.Float(
+        string="Holdout (%)",
+        default=20.0,
+        required=True,
+        tracking=True,
+        help="Share of the audience held out: they get nothing from the "
+        "campaign, and their behaviour is what the campaign is measured "
+        "against.",
+    )
+    window_days = fields.Integer(
+        string="Measurement Window (Days)",
+        default=30,
+        required=True,
+        tracking=True,
+        help="Days after enrolment in which a visit, revenue and bookings count.",
+    )
+    seed = fields.Integer(
+        default=lambda self: self._default_seed(),
+        required=True,
+        copy=False,
+        help="Seed of the holdout draw: the same seed draws the same customers.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity",
+        domain="[('res_model', 'in', (False, 'res.partner'))]",
+        help="An activity of this type for each treated customer's responsible "
+        "staff member (else the campaign's responsible).",
+    )
+    activity_note = fields.Html(
+        string="Call Script",
+        help="What the staff member says or does: the activity's note.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        help="Gets the activities of customers without a responsible staff member.",
+    )
+    member_ids = fields.One2many("loop.campaign.member", "campaign_id")
+    member_count = fields.Integer(compute="_compute_results")
+    treated_count = fields.Integer(string="Treated", compute="_compute_results")
+    holdout_count = fields.Integer(string="Held Out", compute="_compute_results")
+    treated_visit_rate = fields.Float(
+        string="Visit Rate, Treated (%)", compute="_compute_results", digits=(16, 1)
+    )
+    holdout_visit_rate = fields.Float(
+        string="Visit Rate, Held Out (%)", compute="_compute_results", digits=(16, 1)
+    )
+    visit_lift = fields.Float(
+        string="Visit Lift (Points)",
+        compute="_compute_results",
+        digits=(16, 1),
+        help="Treated visit rate minus held-out visit rate, in percentage points.",
+    )
+    visit_lift_low = fields.Float(
+        string="Visit Lift, Lower Bound", compute="_compute_results", digits=(16, 1)
+    )
+    visit_lift_high = fields.Float(
+        string="Visit Lift, Upper Bound", compute="_compute_results", digits=(16, 1)
+    )
+    treated_revenue = fields.Monetary(
+        string="Revenue per Customer, Treated", compute="_compute_results"
+    )
+    holdout_revenue = fields.Monetary(
+        string="Revenue per Customer, Held Out", compute="_compute_results"
+    )
+    revenue_lift = fields.Monetary(
+        string="Revenue Lift per Customer", compute="_compute_results"
+    )
+    revenue_lift_low = fields.Monetary(
+        string="Revenue Lift, Lower Bound", compute="_compute_results"
+    )
+    revenue_lift_high = fields.Monetary(
+        string="Revenue Lift, Upper Bound", compute="_compute_results"
+    )
+    treated_bookings = fields.Float(
+        string="Bookings per Customer, Treated",
+        compute="_compute_results",
+        digits=(16, 2),
+    )
+    holdout_bookings = fields.Float(
+        string="Bookings per Customer, Held Out",
+        compute="_compute_results",
+        digits=(16, 2),
+    )
+    lift_shown = fields.Boolean(
+        compute="_compute_results",
+        help="Both groups hold enough customers for a lift to mean something.",
+    )
+    results_date = fields.Datetime(
+        string="Measured On", readonly=True, copy=False, help="When results were read."
+    )
+
+    @api.constrains("holdout_percent", "window_days")
+    def _check_holdout_and_window(self):
+        for campaign in self:
+            if not 0 < campaign.holdout_percent < 100:
+                raise ValidationError(
+                    self.env._(
+                        "The holdout share is more than 0 % and less than 100 %: "
+                        "without a holdout a campaign shows no lift."
+                    )
+                )
+            if campaign.window_days < 1:
+                raise ValidationError(
+                    self.env._("The measurement window is at least one day.")
+                )
+
+    @api.model
+    def _default_seed(self):
+        # a fresh seed per campaign; stored, so the draw can be made again
+        return secrets.randbelow(2**31)
+
+    @api.constrains("audience_domain")
+    def _check_audience_domain(self):
+        for campaign in self:
+            try:
+                campaign._audience_query()
+            except (ValueError, SyntaxError, KeyError) as error:
+                raise ValidationError(
+                    self.env._(
+                        "The audience of %(campaign)s is not a valid filter of "
+                        "the loop's customers: %(error)s",
+                        campaign=campaign.name,
+                        error=error,
+                    )
+                ) from error
+
+    # ---------------------------------------------------------------- audience
+    def _audience_query(self):
+        """SQL of the ids of ``loop.customer`` rows in the audience, today."""
+        self.ensure_one()
+        domain = [
+            *_literal_domain(self.audience_domain),
+            ("company_id", "=", self.company_id.id),
+        ]
+        Customer = self.env["loop.customer"].with_company(self.company_id)
+        return Customer._search(domain).select(SQL.identifier("loop_customer", "id"))
+
+    def action_view_audience(self):
+        """The customers in the audience today."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Audience of %s", self.name),
+            "res_model": "loop.customer",
+            "view_mode": "list,form",
+            "domain": [
+                *_literal_domain(self.audience_domain),
+                ("company_id", "=", self.company_id.id),
+            ],
+        }
+
+    # --------------------------------------------------------------- lifecycle
+    def action_start(self):
+        """Start the campaign: enrol the audience now and act on the treated."""
+        for campaign in self:
+            if campaign.state != "draft":
+                raise UserError(self.env._("%s has already started.", campaign.name))
+            campaign.state = "running"
+            campaign._enrol()
+        return True
+
+    def action_stop(self):
+        self.filtered(lambda c: c.state == "running").state = "done"
+        return True
+
+    def action_enrol(self):
+        """Enrol whoever entered the audience since (continuous campaigns)."""
+        for campaign in self:
+            if campaign.state != "running":
+                raise UserError(self.env._("Start %s first.", campaign.name))
+            campaign._enrol()
+        return True
+
+    @api.model
+    def _cron_enrol(self):
+        """Every night: continuous campaigns enrol their newcomers."""
+        for campaign in self.search(
+            [("state", "=", "running"), ("mode", "=", "continuous")]
+        ):
+            campaign.with_company(campaign.company_id)._enrol()
+
+    def _enrol(self):
+        """Enrol the audience not yet enrolled, draw the holdout, act.
+
+        A customer still in the window of another running campaign of the same
+        kind is left out. Returns the new members.
+        """
+        self.ensure_one()
+        Member = self.env["loop.campaign.member"]
+        self.env["loop.customer"].flush_model()
+        Member.flush_model()
+        self.flush_recordset()
+        today = self.company_id._loop_today()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            INSERT INTO loop_campaign_member
+                   (campaign_id, partner_id, company_id, holdout, enrol_date,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT %(campaign)s, c.partner_id, c.company_id,
+                   ('x' || substr(md5(%(seed)s || ':' || c.partner_id), 1, 8))
+                       ::bit(32)::bigint / 4294967296.0 < %(share)s,
+                   %(today)s, %(uid)s, now() AT TIME ZONE 'UTC',
+                   %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM loop_customer c
+             WHERE c.id IN (%(audience)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM loop_campaign_member m
+                    WHERE m.campaign_id = %(campaign)s
+                      AND m.partner_id = c.partner_id)
+               AND NOT EXISTS (
+                   SELECT 1 FROM loop_campaign_member m
+                     JOIN loop_campaign k ON k.id = m.campaign_id
+                    WHERE m.partner_id = c.partner_id AND k.id <> %(campaign)s
+                      AND k.kind = %(kind)s AND k.state = 'running'
+                      AND k.company_id = %(company)s
+                      AND m.enrol_date + k.window_days >= %(today)s)
+            RETURNING id""",
+                campaign=self.id,
+                seed=str(self.seed),
+                share=self.holdout_percent / 100,
+                today=today,
+                uid=self.env.uid,
+                audience=self._audience_query(),
+                kind=self.kind,
+                company=self.company_id.id,
+            )
+        )
+        members = Member.browse([row[0] for row in rows])
+        self.invalidate_recordset(["member_ids"])
+        members._act()
+        return members
+
+    # ----------------------------------------------------------------- results
+    def action_measure(self):
+        """Read each member's visits, revenue and bookings in her window."""
+        for campaign in self:
+            campaign._measure()
+        return True
+
+    def _measure(self):
+        """One statement: every member's outcome in her window, up to today."""
+        self.ensure_one()
+        self.env["pos.order"].flush_model()
+        self.env["calendar.event"].flush_model()
+        self.env["loop.campaign.member"].flush_model()
+        company = self.company_id
+        partner_ids = self.member_ids.partner_id.ids
+        if not partner_ids:
+            return
+        engine = self.env["loop.engine"]
+        orders = SQL(" UNION ALL ").join(engine._order_sources(company, partner_ids))
+        today = company._loop_today()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH days AS MATERIALIZED (%(days)s),
+            booked AS (
+                SELECT e.loop_partner_id AS partner_id,
+                       %(booked_day)s AS day
+                  FROM calendar_event e
+                 WHERE e.is_loop_booking AND e.loop_company_id = %(company)s
+                   AND e.loop_partner_id = ANY(%(ids)s)
+            ),
+            outcome AS (
+                SELECT m.id,
+                       COALESCE(bool_or(d.visit), FALSE) AS visited,
+                       COALESCE(SUM(d.amount), 0) AS revenue,
+                       (SELECT COUNT(*) FROM booked b
+                         WHERE b.partner_id = m.partner_id
+                           AND b.day > m.enrol_date
+                           AND b.day <= LEAST(m.enrol_date + %(window)s, %(today)s)
+                       ) AS bookings
+                  FROM loop_campaign_member m
+                  LEFT JOIN days d
+                         ON d.partner_id = m.partner_id
+                        AND d.day > m.enrol_date
+                        AND d.day <= LEAST(m.enrol_date + %(window)s, %(today)s)
+                 WHERE m.campaign_id = %(campaign)s
+                 GROUP BY m.id
+            )
+            UPDATE loop_campaign_member m
+               SET visited = o.visited, revenue = o.revenue,
+                   booking_count = o.bookings,
+                   window_closed = m.enrol_date + %(window)s <= %(today)s
+              FROM outcome o WHERE o.id = m.id""",
+                days=visit_days(orders),
+                booked_day=local_date(SQL("e.loop_booked_on"), company._loop_tz()),
+                company=company.id,
+                ids=partner_ids,
+                window=self.window_days,
+                today=today,
+                campaign=self.id,
+            )
+        )
+        self.env["loop.campaign.member"].invalidate_model(
+            ["visited", "revenue", "booking_count", "window_closed"]
+        )
+        self.results_date = fields.Datetime.now()
+
+    def _group_figures(self):
+        """``{campaign_id: {holdout: (n, visits, revenue, revenue², bookings)}}``."""
+        if not self.ids:
+            return {}
+        self.env["loop.campaign.member"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT campaign_id, holdout, COUNT(*),
+                          COUNT(*) FILTER (WHERE visited),
+                          COALESCE(SUM(revenue), 0),
+                          COALESCE(SUM(revenue * revenue), 0),
+                          COALESCE(SUM(booking_count), 0)
+                     FROM loop_campaign_member WHERE campaign_id = ANY(%s)
+                    GROUP BY campaign_id, holdout""",
+                self.ids,
+            )
+        )
+        figures = {}
+        for campaign_id, holdout, *values in rows:
+            figures.setdefault(campaign_id, {})[holdout] = tuple(
+                float(value) for value in values
+            )
+        return figures
+
+    def _compute_results(self):
+        figures = self._group_figures()
+        empty = (0.0, 0.0, 0.0, 0.0, 0.0)
+        for campaign in self:
+            groups = figures.get(campaign.id, {})
+            treated, held = groups.get(False, empty), groups.get(True, empty)
+            n1, n0 = int(treated[0]), int(held[0])
+            values = {
+                "member_count": n1 + n0,
+                "treated_count": n1,
+                "holdout_count": n0,
+                "treated_visit_rate": 100 * treated[1] / n1 if n1 else 0.0,
+                "holdout_visit_rate": 100 * held[1] / n0 if n0 else 0.0,
+                "treated_revenue": treated[2] / n1 if n1 else 0.0,
+                "holdout_revenue": held[2] / n0 if n0 else 0.0,
+                "treated_bookings": treated[4] / n1 if n1 else 0.0,
+                "holdout_bookings": held[4] / n0 if n0 else 0.0,
+                "lift_shown": min(n1, n0) >= stats.MIN_GROUP,
+                "visit_lift": 0.0,
+                "visit_lift_low": 0.0,
+                "visit_lift_high": 0.0,
+                "revenue_lift": 0.0,
+                "revenue_lift_low": 0.0,
+                "revenue_lift_high": 0.0,
+            }
+            if values["lift_shown"]:
+                lift, low, high = stats.proportion_lift(treated[1], n1, held[1], n0)
+                values.update(
+                    visit_lift=100 * lift,
+                    visit_lift_low=100 * low,
+                    visit_lift_high=100 * high,
+                )
+                lift, low, high = stats.mean_lift(
+                    (n1, treated[2], treated[3]), (n0, held[2], held[3])
+                )
+                values.update(
+                    revenue_lift=lift, revenue_lift_low=low, revenue_lift_high=high
+                )
+            campaign.update(values)
+
+    def action_view_members(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "five_customer_loop.loop_campaign_member_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {"search_default_group_holdout": 1}
+        return action
+
+
+def _literal_domain(text):
+    """The domain written in ``text`` (a Python literal)."""
+    domain = literal_eval(text or "[]")
+    if not isinstance(domain, list):
+        raise ValueError(text)
+    return domain
+
+
+class LoopCampaignMember(models.Model):
+    """A customer enrolled in a campaign, treated or held out, and her outcome."""
+
+    _name = "loop.campaign.member"
+    _description = "Campaign Member"
+    _order = "enrol_date desc, id desc"
+    _rec_name = "partner_id"
+
+    campaign_id = fields.Many2one(
+        "loop.campaign", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Store", required=True, index=True, readonly=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    kind = fields.Selection(related="campaign_id.kind", store=True)
+    user_id = fields.Many2one(
+        related="partner_id.loop_user_id",
+        string="Responsible Staff",
+        store=True,
+        index="btree_not_null",
+    )
+    holdout = fields.Boolean(
+        string="Held Out",
+        readonly=True,
+        help="Drawn into the holdout group: the campaign did nothing for her.",
+    )
+    group = fields.Selection(
+        [("treated", "Treated"), ("holdout", "Held Out")],
+        compute="_compute_group",
+        search="_search_group",
+    )
+    enrol_date = fields.Date(string="Enrolled On", required=True, readonly=True)
+    window_end = fields.Date(
+        string="Window Ends",
+        compute="_compute_window_end",
+        help="Last day that counts.",
+    )
+    window_closed = fields.Boolean(
+        readonly=True, help="The measurement window is over: her outcome is final."
+    )
+    visited = fields.Boolean(
+        string="Paid a Visit",
+        readonly=True,
+        help="Paid a visit (not refunded) in the window.",
+    )
+    revenue = fields.Monetary(
+        readonly=True, help="What she paid in the window, net of refunds."
+    )
+    booking_count = fields.Integer(
+        string="Bookings Made", readonly=True, help="Bookings she made in the window."
+    )
+
+    _sql_constraints = [
+        (
+            "campaign_partner_unique",
+            "UNIQUE (campaign_id, partner_id)",
+            "A customer is enrolled in a campaign once.",
+        )
+    ]
+
+    def _compute_group(self):
+        for member in self:
+            member.group = "holdout" if member.holdout else "treated"
+
+    def _search_group(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Search the group with = or != only."))
+        holdout = (value == "holdout") == (operator == "=")
+        return [("holdout", "=", holdout)]
+
+    @api.depends("enrol_date", "campaign_id.window_days")
+    def _compute_window_end(self):
+        for member in self:
+            member.window_end = member.enrol_date and member.enrol_date + timedelta(
+                days=member.campaign_id.window_days
+            )
+
+    def _act(self):
+        """The campaign's actions for the treated members (one batch)."""
+        treated = self.filtered(lambda member: not member.holdout)
+        by_campaign = {}
+        for member in treated:
+            by_campaign.setdefault(member.campaign_id, []).append(member)
+        Activity = self.env["mail.activity"]
+        for campaign, members in by_campaign.items():
+            if not campaign.activity_type_id:
+                continue
+            Activity._loop_schedule(
+                campaign.activity_type_id,
+                [
+                    {
+                        "res_id": member.partner_id.id,
+                        "user_id": (
+                            member.partner_id.loop_user_id or campaign.user_id
+                        ).id,
+                        "summary": campaign.name,
+                        "note": campaign.activity_note,
+                    }
+                    for member in members
+                ],
+                once=False,
+            )

@@ -1,0 +1,252 @@
+"""Campaigns measured against a holdout group, on hand-built audiences."""
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from ..lib import campaign_stats as stats
+from .common import LoopCase
+
+
+@tagged("post_install", "-at_install")
+class TestCampaigns(LoopCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.win_back = cls.env.ref("five_customer_loop.mail_activity_type_win_back")
+        cls.staff = cls.company_user("anna", name="Anna")
+
+    def campaign(self, **vals):
+        return self.env["loop.campaign"].create(
+            {
+                "name": "Win back",
+                "kind": "win_back",
+                "audience_domain": "[('visit_count', '>=', 1)]",
+                "holdout_percent": 25.0,
+                "window_days": 30,
+                "seed": 7,
+                "activity_type_id": self.win_back.id,
+                "activity_note": "<p>Offer a free eye care</p>",
+                **vals,
+            }
+        )
+
+    def visited_customers(self, count, day="2026-10-01 10:00:00"):
+        customers = self.env["res.partner"].create(
+            [
+                {"name": f"Customer {n}", "loop_user_id": self.staff.id}
+                for n in range(count)
+            ]
+        )
+        for partner in customers:
+            self.loop_order(partner, 300.0, day)
+        return customers
+
+    def activities(self, partners):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("activity_type_id", "=", self.win_back.id),
+            ]
+        )
+
+    def test_draw_is_reproducible_and_holdout_gets_nothing(self):
+        customers = self.visited_customers(40)
+        campaign = self.campaign()
+        with freeze_time("2026-11-01 04:00:00"):
+            campaign.action_start()
+        members = campaign.member_ids
+        self.assertEqual(members.partner_id, customers)
+        # the draw: the first 32 bits of md5("7:<partner id>") below 25 %
+        expected = {p.id for p in customers if stats.holdout_draw(7, p.id) < 0.25}
+        held = members.filtered("holdout").partner_id
+        self.assertEqual(set(held.ids), expected)
+        self.assertTrue(0 < len(held) < 40)
+        treated = customers - held
+        # the treated get the activity, for their staff member, with the script
+        activities = self.activities(customers)
+        self.assertEqual(activities.mapped("res_id"), treated.ids)
+        self.assertEqual(set(activities.mapped("user_id")), {self.staff})
+        self.assertIn("free eye care", activities[0].note)
+        self.assertEqual(set(activities.mapped("summary")), {"Win back"})
+        # enrolling again enrols nobody twice
+        with freeze_time("2026-11-02 04:00:00"):
+            self.assertFalse(campaign._enrol())
+        # the same seed draws the same customers in another campaign
+        campaign.action_stop()
+        again = self.campaign(kind="other", activity_type_id=False)
+        with freeze_time("2026-11-03 04:00:00"):
+            again.action_start()
+        self.assertEqual(again.member_ids.filtered("holdout").partner_id, held)
+
+    def test_one_running_campaign_of_a_kind_at_a_time(self):
+        customers = self.visited_customers(3)
+        first = self.campaign(
+            audience_domain=f"[('partner_id', '=', {customers[0].id})]"
+        )
+        with freeze_time("2026-11-01 04:00:00"):
+            first.action_start()
+        second = self.campaign()
+        with freeze_time("2026-11-10 04:00:00"):
+            second.action_start()
+        # the first customer is still in the first campaign's window
+        self.assertEqual(second.member_ids.partner_id, customers[1:])
+        # after it (1 Nov + 30 days), a continuous campaign takes her
+        second.mode = "continuous"
+        with freeze_time("2026-12-02 04:00:00"):
+            self.env["loop.campaign"]._cron_enrol()
+        self.assertEqual(second.member_ids.partner_id, customers)
+
+    def test_outcome_within_the_window(self):
+        """Enrolled 1 Nov, window 30 days: the days 2 Nov to 1 Dec count.
+
+        Alice pays 300 on 1 Dec (day 30): counts. Bob pays on 2 Dec (day 31):
+        does not. Carol pays on 10 Nov and is refunded: no visit, revenue 0.
+        Dana paid on 1 Nov, the enrolment day: does not count. Erin books on
+        5 Nov for a visit on 20 Dec: one booking made, no visit.
+        """
+        names = ("Alice", "Bob", "Carol", "Dana", "Erin")
+        alice, bob, carol, dana, erin = customers = self.env["res.partner"].create(
+            [{"name": name} for name in names]
+        )
+        for partner in customers:
+            self.loop_order(partner, 200.0, "2026-09-01 10:00:00")
+        campaign = self.campaign(holdout_percent=50.0)
+        with freeze_time("2026-11-01 02:00:00"):
+            campaign.action_start()
+        self.loop_order(dana, 100.0, "2026-11-01 15:00:00")
+        self.loop_order(alice, 300.0, "2026-12-01 20:00:00")
+        self.loop_order(bob, 400.0, "2026-12-02 09:00:00")
+        order = self.loop_order(carol, 250.0, "2026-11-10 10:00:00")
+        self.loop_order(carol, -250.0, "2026-11-12 10:00:00", refund_of=order)
+        with freeze_time("2026-11-05 02:00:00"):
+            self.env["calendar.event"].create(
+                {
+                    "loop_partner_id": erin.id,
+                    "loop_service_ids": [Command.set(self.service.ids)],
+                    "start": "2026-12-20 02:00:00",
+                }
+            )
+        with freeze_time("2026-12-10 04:00:00"):
+            campaign.action_measure()
+        outcome = {
+            member.partner_id: (member.visited, member.revenue, member.booking_count)
+            for member in campaign.member_ids
+        }
+        self.assertEqual(
+            outcome,
+            {
+                alice: (True, 300.0, 0),
+                bob: (False, 0.0, 0),
+                carol: (False, 0.0, 0),
+                dana: (False, 0.0, 0),
+                erin: (False, 0.0, 1),
+            },
+        )
+        self.assertTrue(all(campaign.member_ids.mapped("window_closed")))
+
+    def test_lift_and_interval(self):
+        """30 treated (12 paid a visit, 500 each) and 30 held out (6 did).
+
+        Visits: 40 % − 20 % = 20 points; standard error
+        √(0.4·0.6/30 + 0.2·0.8/30) = 0.11547, so 20 ± 1.96 × 11.547 =
+        [−2.6, 42.6] points. Revenue per customer: 200 − 100 = 100; variances
+        (12·500² − 6,000²/30)/29 = 62,068.97 and (6·500² − 3,000²/30)/29 =
+        41,379.31, standard error √(2,068.97 + 1,379.31) = 58.72, Welch's
+        degrees of freedom 55.8 and t = 2.0036: [−17.65, 217.65].
+        """
+        campaign = self.campaign()
+        partners = self.env["res.partner"].create(
+            [{"name": f"P{n}"} for n in range(60)]
+        )
+        Member = self.env["loop.campaign.member"].sudo()
+        Member.create(
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "enrol_date": "2026-10-01",
+                    "holdout": n >= 30,
+                    "visited": n < 12 or 30 <= n < 36,
+                    "revenue": 500.0 if (n < 12 or 30 <= n < 36) else 0.0,
+                }
+                for n, partner in enumerate(partners)
+            ]
+        )
+        campaign.invalidate_recordset()
+        self.assertTrue(campaign.lift_shown)
+        self.assertEqual((campaign.treated_count, campaign.holdout_count), (30, 30))
+        self.assertAlmostEqual(campaign.treated_visit_rate, 40.0)
+        self.assertAlmostEqual(campaign.holdout_visit_rate, 20.0)
+        self.assertAlmostEqual(campaign.visit_lift, 20.0)
+        self.assertAlmostEqual(campaign.visit_lift_low, -2.6, places=1)
+        self.assertAlmostEqual(campaign.visit_lift_high, 42.6, places=1)
+        self.assertAlmostEqual(campaign.treated_revenue, 200.0)
+        self.assertAlmostEqual(campaign.holdout_revenue, 100.0)
+        self.assertAlmostEqual(campaign.revenue_lift, 100.0)
+        self.assertAlmostEqual(campaign.revenue_lift_low, -17.65, places=2)
+        self.assertAlmostEqual(campaign.revenue_lift_high, 217.65, places=2)
+        # one customer fewer in the holdout: no lift shown
+        campaign.member_ids.filtered("holdout")[:1].unlink()
+        campaign.invalidate_recordset()
+        self.assertFalse(campaign.lift_shown)
+        self.assertEqual(campaign.visit_lift, 0.0)
+
+    def test_statistics(self):
+        # Student's t quantiles of the tables
+        self.assertAlmostEqual(stats.t_quantile(0.975, 10), 2.2281, places=4)
+        self.assertAlmostEqual(stats.t_quantile(0.975, 30), 2.0423, places=4)
+        # values 1, 2, 3 against 0, 1, 2: difference 1, se √(2/3), 4 df
+        diff, low, high = stats.mean_lift((3, 6.0, 14.0), (3, 3.0, 5.0))
+        self.assertAlmostEqual(diff, 1.0)
+        self.assertAlmostEqual(high - diff, 2.7764 * (2 / 3) ** 0.5, places=3)
+        self.assertAlmostEqual(low, 2 * diff - high)
+
+    def test_bad_input(self):
+        for vals, message in (
+            ({"holdout_percent": 0.0}, "without a holdout"),
+            ({"holdout_percent": 100.0}, "without a holdout"),
+            ({"window_days": 0}, "at least one day"),
+            ({"audience_domain": "[('no_such_field', '=', 1)]"}, "not a valid filter"),
+            ({"audience_domain": "[('stage_id', '=',"}, "not a valid filter"),
+        ):
+            with self.assertRaisesRegex(ValidationError, message):
+                with self.cr.savepoint():
+                    self.campaign(**vals)
+        self.assertFalse(self.env["loop.campaign"].search([]))
+        campaign = self.campaign()
+        campaign.action_start()
+        with self.assertRaisesRegex(UserError, "already started"):
+            campaign.action_start()
+
+    def test_queries_do_not_grow_with_the_audience(self):
+        """Enrolling (with the activities) and measuring cost the same queries
+        for 4 customers as for 12 (a first campaign warms the caches)."""
+        counts = []
+        for size in (2, 4, 12):
+            customers = self.visited_customers(size)
+            campaign = self.campaign(
+                kind="other",
+                audience_domain=f"[('partner_id', 'in', {customers.ids})]",
+                holdout_percent=50.0,
+            )
+            campaign.state = "running"
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time("2026-11-01 04:00:00"):
+                start = self.cr.sql_log_count
+                campaign._enrol()
+                self.env.flush_all()
+                enrol = self.cr.sql_log_count - start
+                self.env.invalidate_all()
+                start = self.cr.sql_log_count
+                campaign._measure()
+                self.env.flush_all()
+                measure = self.cr.sql_log_count - start
+            self.assertEqual(len(campaign.member_ids), size)
+            counts.append((enrol, measure))
+        self.assertEqual(counts[1], counts[2])
