@@ -27,6 +27,7 @@
         "data/loop_tier_data.xml",
         "data/mail_template_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/loop_campaign_data.xml",
         "data/calendar_alarm_data.xml",
         "data/ir_cron_data.xml",
         # reports
@@ -62,7 +63,6 @@
         "views/loop_channel_conversion_views.xml",
         "views/loop_return_rate_views.xml",
         "views/loop_care_reminder_views.xml",
-        "views/loop_campaign_views.xml",
         "views/calendar_event_views.xml",
         "views/product_template_views.xml",
         "views/pos_views.xml",
@@ -71,6 +71,7 @@
         "views/res_partner_card_views.xml",
         "views/res_partner_referral_views.xml",
         "views/res_partner_booking_views.xml",
+        "views/loop_campaign_views.xml",
         "views/loop_settings_views.xml",
         "views/loop_settings_care_views.xml",
         "views/loop_settings_booking_views.xml",

@@ -34,6 +34,7 @@ from . import loop_return_rate
 from . import loop_dashboard
 from . import loop_care_reminder
 from . import loop_campaign
+from . import res_partner_campaign
 from . import pos_order_line
 from . import product_template
 from . import calendar_event

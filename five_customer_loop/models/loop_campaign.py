@@ -25,6 +25,7 @@ from odoo.tools import SQL
 
 from ..lib import campaign_stats as stats
 from ..lib.loop_sql import local_date, visit_days
+from .loop_card import ISSUE
 
 KINDS = [
     ("win_back", "Win-back"),
@@ -41,7 +42,7 @@ class LoopCampaign(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
-    name = fields.Char(required=True, tracking=True)
+    name = fields.Char(required=True, tracking=True, translate=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company",
@@ -115,7 +116,26 @@ class LoopCampaign(models.Model):
     )
     activity_note = fields.Html(
         string="Call Script",
+        translate=True,
         help="What the staff member says or does: the activity's note.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Mail",
+        domain="[('model', '=', 'res.partner')]",
+        help="Sent to each treated customer through the mail queue.",
+    )
+    offer_type_id = fields.Many2one(
+        "loop.card.type",
+        string="Offer",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="A card of this type (a free session, some stored value) given to "
+        "each treated customer, valid for the offer's days.",
+    )
+    offer_validity_days = fields.Integer(
+        string="Offer Valid (Days)",
+        default=30,
+        help="Days after enrolment the offer can be used.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -171,6 +191,12 @@ class LoopCampaign(models.Model):
         compute="_compute_results",
         digits=(16, 2),
     )
+    treated_redeemed_rate = fields.Float(
+        string="Offers Redeemed (%)",
+        compute="_compute_results",
+        digits=(16, 1),
+        help="Treated customers who used their offer in the window.",
+    )
     lift_shown = fields.Boolean(
         compute="_compute_results",
         help="Both groups hold enough customers for a lift to mean something.",
@@ -179,7 +205,7 @@ class LoopCampaign(models.Model):
         string="Measured On", readonly=True, copy=False, help="When results were read."
     )
 
-    @api.constrains("holdout_percent", "window_days")
+    @api.constrains("holdout_percent", "window_days", "offer_validity_days")
     def _check_holdout_and_window(self):
         for campaign in self:
             if not 0 < campaign.holdout_percent < 100:
@@ -188,6 +214,10 @@ class LoopCampaign(models.Model):
                         "The holdout share is more than 0 % and less than 100 %: "
                         "without a holdout a campaign shows no lift."
                     )
+                )
+            if campaign.offer_type_id and campaign.offer_validity_days < 1:
+                raise ValidationError(
+                    self.env._("An offer is valid for at least one day.")
                 )
             if campaign.window_days < 1:
                 raise ValidationError(
@@ -198,6 +228,21 @@ class LoopCampaign(models.Model):
     def _default_seed(self):
         # a fresh seed per campaign; stored, so the draw can be made again
         return secrets.randbelow(2**31)
+
+    @api.constrains("mail_template_id")
+    def _check_mail_template(self):
+        for campaign in self:
+            template = campaign.mail_template_id
+            if template and not (
+                template.use_default_to or template.partner_to or template.email_to
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Mail %(template)s has no recipient: set its default "
+                        "recipients (the customer) or its To (Partners).",
+                        template=template.name,
+                    )
+                )
 
     @api.constrains("audience_domain")
     def _check_audience_domain(self):
@@ -333,6 +378,7 @@ class LoopCampaign(models.Model):
         self.ensure_one()
         self.env["pos.order"].flush_model()
         self.env["calendar.event"].flush_model()
+        self.env["loop.card.move"].flush_model()
         self.env["loop.campaign.member"].flush_model()
         company = self.company_id
         partner_ids = self.member_ids.partner_id.ids
@@ -372,6 +418,14 @@ class LoopCampaign(models.Model):
             UPDATE loop_campaign_member m
                SET visited = o.visited, revenue = o.revenue,
                    booking_count = o.bookings,
+                   redeemed = m.offer_card_id IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM loop_card_move v
+                        WHERE v.card_id = m.offer_card_id AND v.kind = 'consume'
+                          AND v.date > m.enrol_date
+                          AND v.date <= LEAST(m.enrol_date + %(window)s, %(today)s)
+                          AND v.reversed_move_id IS NULL
+                          AND NOT EXISTS (SELECT 1 FROM loop_card_move r
+                                           WHERE r.reversed_move_id = v.id)),
                    window_closed = m.enrol_date + %(window)s <= %(today)s
               FROM outcome o WHERE o.id = m.id""",
                 days=visit_days(orders),
@@ -384,12 +438,13 @@ class LoopCampaign(models.Model):
             )
         )
         self.env["loop.campaign.member"].invalidate_model(
-            ["visited", "revenue", "booking_count", "window_closed"]
+            ["visited", "revenue", "booking_count", "window_closed", "redeemed"]
         )
         self.results_date = fields.Datetime.now()
 
     def _group_figures(self):
-        """``{campaign_id: {holdout: (n, visits, revenue, revenue², bookings)}}``."""
+        """``{campaign_id: {holdout: (n, visits, revenue, revenue², bookings,
+        offers redeemed)}}``."""
         if not self.ids:
             return {}
         self.env["loop.campaign.member"].flush_model()
@@ -399,7 +454,8 @@ class LoopCampaign(models.Model):
                           COUNT(*) FILTER (WHERE visited),
                           COALESCE(SUM(revenue), 0),
                           COALESCE(SUM(revenue * revenue), 0),
-                          COALESCE(SUM(booking_count), 0)
+                          COALESCE(SUM(booking_count), 0),
+                          COUNT(*) FILTER (WHERE redeemed)
                      FROM loop_campaign_member WHERE campaign_id = ANY(%s)
                     GROUP BY campaign_id, holdout""",
                 self.ids,
@@ -414,7 +470,7 @@ class LoopCampaign(models.Model):
 
     def _compute_results(self):
         figures = self._group_figures()
-        empty = (0.0, 0.0, 0.0, 0.0, 0.0)
+        empty = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         for campaign in self:
             groups = figures.get(campaign.id, {})
             treated, held = groups.get(False, empty), groups.get(True, empty)
@@ -429,6 +485,7 @@ class LoopCampaign(models.Model):
                 "holdout_revenue": held[2] / n0 if n0 else 0.0,
                 "treated_bookings": treated[4] / n1 if n1 else 0.0,
                 "holdout_bookings": held[4] / n0 if n0 else 0.0,
+                "treated_redeemed_rate": 100 * treated[5] / n1 if n1 else 0.0,
                 "lift_shown": min(n1, n0) >= stats.MIN_GROUP,
                 "visit_lift": 0.0,
                 "visit_lift_low": 0.0,
@@ -525,6 +582,26 @@ class LoopCampaignMember(models.Model):
     booking_count = fields.Integer(
         string="Bookings Made", readonly=True, help="Bookings she made in the window."
     )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    activity_user_id = fields.Many2one(
+        "res.users", string="Activity For", readonly=True, index="btree_not_null"
+    )
+    activity_deadline = fields.Date(readonly=True)
+    activity_done_date = fields.Date(
+        string="Activity Done On", readonly=True, help="The store's day it was done."
+    )
+    activity_on_time = fields.Boolean(
+        string="Done on Time",
+        compute="_compute_activity_on_time",
+        store=True,
+        help="The campaign's activity was done by its deadline.",
+    )
+    offer_card_id = fields.Many2one("loop.card", readonly=True, index="btree_not_null")
+    redeemed = fields.Boolean(
+        string="Offer Redeemed",
+        readonly=True,
+        help="Used the campaign's offer in the window.",
+    )
 
     _sql_constraints = [
         (
@@ -533,6 +610,14 @@ class LoopCampaignMember(models.Model):
             "A customer is enrolled in a campaign once.",
         )
     ]
+
+    @api.depends("activity_done_date", "activity_deadline")
+    def _compute_activity_on_time(self):
+        for member in self:
+            member.activity_on_time = bool(
+                member.activity_done_date
+                and member.activity_done_date <= member.activity_deadline
+            )
 
     def _compute_group(self):
         for member in self:
@@ -559,9 +644,14 @@ class LoopCampaignMember(models.Model):
             by_campaign.setdefault(member.campaign_id, []).append(member)
         Activity = self.env["mail.activity"]
         for campaign, members in by_campaign.items():
+            members = self.browse([member.id for member in members])
+            if campaign.mail_template_id:
+                members._send_mail(campaign.mail_template_id)
+            if campaign.offer_type_id:
+                members._give_offer(campaign)
             if not campaign.activity_type_id:
                 continue
-            Activity._loop_schedule(
+            activities = Activity._loop_schedule(
                 campaign.activity_type_id,
                 [
                     {
@@ -576,3 +666,95 @@ class LoopCampaignMember(models.Model):
                 ],
                 once=False,
             )
+            links = [
+                (member.id, activity.id)
+                for member in members
+                if (activity := activities.get(member.partner_id.id))
+            ]
+            members._write_links(
+                links,
+                SQL(
+                    """activity_id = a.id, activity_user_id = a.user_id,
+                       activity_deadline = a.date_deadline"""
+                ),
+                SQL("JOIN mail_activity a ON a.id = v.target"),
+            )
+
+    def _send_mail(self, template):
+        """The template to each member, in one mass mailing through the queue."""
+        # sudo: the campaign's manager sends the store's own template to its
+        # customers; mass mailing needs rights on mail.mail the user may lack
+        composer = (
+            self.env["mail.compose.message"]
+            .sudo()
+            .with_context(mail_create_nosubscribe=True)
+            .create(
+                {
+                    "composition_mode": "mass_mail",
+                    "model": "res.partner",
+                    "res_ids": str(self.partner_id.ids),
+                    "template_id": template.id,
+                    "force_send": False,
+                }
+            )
+        )
+        composer._action_send_mail()
+
+    def _give_offer(self, campaign):
+        """A card of the offer's type for each member, in one ``create``."""
+        cards = (
+            self.env["loop.card"]
+            .sudo()  # the campaign's manager gives the store's own offer
+            .with_context(
+                **{
+                    ISSUE: {
+                        "origin_vals": {"origin": campaign.name},
+                        "amount": None,
+                        "paid": 0.0,
+                    }
+                }
+            )
+            .create(
+                [
+                    {
+                        "partner_id": member.partner_id.id,
+                        "type_id": campaign.offer_type_id.id,
+                        "company_id": member.company_id.id,
+                        "issue_date": member.enrol_date,
+                        "expiry_date": member.enrol_date
+                        + timedelta(days=campaign.offer_validity_days),
+                    }
+                    for member in self
+                ]
+            )
+            .with_context(**{ISSUE: False})
+        )
+        self._write_links(
+            [(m.id, c.id) for m, c in zip(self, cards, strict=True)],
+            SQL("offer_card_id = v.target"),
+        )
+        return cards
+
+    def _write_links(self, pairs, assignments, join=None):
+        """Write ``assignments`` on each member of ``pairs`` (``(member id,
+        target id)``, the target as ``v.target``) in one statement. Members are
+        the campaign's own rows, which no user edits: the campaign writes them
+        directly, whatever the size of the audience."""
+        if not pairs:
+            return
+        ids, targets = zip(*pairs, strict=True)
+        self.env["loop.campaign.member"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE loop_campaign_member m SET %(assignments)s
+                     FROM (SELECT unnest(%(ids)s) AS id,
+                                  unnest(%(targets)s) AS target) v
+                          %(join)s
+                    WHERE m.id = v.id""",
+                assignments=assignments,
+                ids=list(ids),
+                targets=list(targets),
+                join=join or SQL(),
+            )
+        )
+        self.invalidate_recordset()

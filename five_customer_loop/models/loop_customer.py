@@ -102,6 +102,18 @@ class LoopCustomer(models.Model):
         compute="_compute_days_since_visit",
         search="_search_days_since_visit",
     )
+    card_expiry_days = fields.Integer(
+        string="Days to Card Expiry",
+        compute="_compute_card_expiry_days",
+        search="_search_card_expiry_days",
+        help="Days until the first of her active cards in this store expires "
+        "(耗卡提醒); 0 without an expiring card.",
+    )
+    birthday_this_month = fields.Boolean(
+        compute="_compute_birthday_this_month",
+        search="_search_birthday_this_month",
+        help="Her birthday (solar) falls in the current month of the store.",
+    )
     visit_count = fields.Integer(
         string="Visits",
         readonly=True,
@@ -256,6 +268,69 @@ class LoopCustomer(models.Model):
             member.days_since_visit = (
                 (today[company] - member.last_visit).days if member.last_visit else 0
             )
+
+    def _expiring_cards(self):
+        """``{(partner, company): first expiry}`` of the active cards of ``self``."""
+        rows = self.env["loop.card"]._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("state", "=", "active"),
+                ("expiry_date", "!=", False),
+            ],
+            ["partner_id", "company_id"],
+            ["expiry_date:min"],
+        )
+        return {(partner.id, company.id): day for partner, company, day in rows}
+
+    def _compute_card_expiry_days(self):
+        first = self._expiring_cards() if self.ids else {}
+        for member in self:
+            day = first.get((member.partner_id.id, member.company_id.id))
+            today = member.company_id._loop_today()
+            member.card_expiry_days = max((day - today).days, 0) if day else 0
+
+    def _search_card_expiry_days(self, operator, value):
+        """Customers whose first active card expires within the compared days
+        (from today on): ``card_expiry_days <= 30`` is a card expiring within
+        30 days."""
+        if operator not in ("<", "<=", "=", ">", ">=") or not isinstance(value, int):
+            raise UserError(
+                self.env._("Days to card expiry compare with a whole number.")
+            )
+        today = self.env.company._loop_today()
+        cards = self.env["loop.card"]._search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "active"),
+                ("expiry_date", ">=", today),
+                ("expiry_date", operator, fields.Date.add(today, days=value)),
+            ]
+        )
+        return [("partner_id", "in", cards.subselect("partner_id"))]
+
+    def _compute_birthday_this_month(self):
+        for member in self:
+            birthday = member.partner_id.loop_birthday
+            today = member.company_id._loop_today()
+            member.birthday_this_month = bool(
+                birthday and birthday.month == today.month
+            )
+
+    def _search_birthday_this_month(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Search the birthday month with = or !="))
+        month = self.env.company._loop_today().month
+        partners = self.env["res.partner"]._search([("loop_birthday", "!=", False)])
+        partners.add_where(
+            SQL(
+                "EXTRACT(MONTH FROM %s) = %s",
+                SQL.identifier(partners.table, "loop_birthday"),
+                month,
+            )
+        )
+        positive = (operator == "=") == bool(value)
+        return [("partner_id", "in" if positive else "not in", partners)]
 
     def _search_days_since_visit(self, operator, value):
         """Days since the last visit as a condition on the last visit's day.

@@ -74,6 +74,18 @@ class MailActivity(models.Model):
         activities = Activity.with_context(loop_followers_added=True).create(vals_list)
         return {v["res_id"]: act for v, act in zip(vals_list, activities, strict=True)}
 
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """A campaign's activity done: its member records the day (on time?)."""
+        # sudo: the staff member who marks it done cannot write campaign rows
+        members = (
+            self.env["loop.campaign.member"]
+            .sudo()
+            .search([("activity_id", "in", self.ids)])
+        )
+        for member in members:
+            member.activity_done_date = member.company_id._loop_today()
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
     @api.model
     def _loop_subscribe(self, res_model, vals_list):
         """Make each activity's user a follower of its record, in two statements.

@@ -2,7 +2,7 @@
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -36,7 +36,11 @@ class TestCampaigns(LoopCase):
     def visited_customers(self, count, day="2026-10-01 10:00:00"):
         customers = self.env["res.partner"].create(
             [
-                {"name": f"Customer {n}", "loop_user_id": self.staff.id}
+                {
+                    "name": f"Customer {n}",
+                    "email": f"customer{n}@example.com",
+                    "loop_user_id": self.staff.id,
+                }
                 for n in range(count)
             ]
         )
@@ -68,10 +72,18 @@ class TestCampaigns(LoopCase):
         treated = customers - held
         # the treated get the activity, for their staff member, with the script
         activities = self.activities(customers)
-        self.assertEqual(activities.mapped("res_id"), treated.ids)
+        self.assertEqual(sorted(activities.mapped("res_id")), sorted(treated.ids))
         self.assertEqual(set(activities.mapped("user_id")), {self.staff})
         self.assertIn("free eye care", activities[0].note)
         self.assertEqual(set(activities.mapped("summary")), {"Win back"})
+        self.assertEqual(len(members.filtered("activity_id")), len(treated))
+        # the staff member calls one customer the next day: done on time
+        member = members.filtered(lambda m: m.activity_id)[:1]
+        self.assertEqual(member.activity_user_id, self.staff)
+        with freeze_time("2026-11-02 04:00:00"):
+            member.activity_id.with_user(self.staff).action_done()
+        self.assertEqual(str(member.activity_done_date), "2026-11-02")
+        self.assertTrue(member.activity_on_time)
         # enrolling again enrols nobody twice
         with freeze_time("2026-11-02 04:00:00"):
             self.assertFalse(campaign._enrol())
@@ -250,3 +262,113 @@ class TestCampaigns(LoopCase):
             self.assertEqual(len(campaign.member_ids), size)
             counts.append((enrol, measure))
         self.assertEqual(counts[1], counts[2])
+
+    def test_mail_and_offer_only_for_the_treated(self):
+        """A mail through the queue and a gift card of 100 (valid 14 days) for
+        the treated; one treated customer spends 50 of it on day 5: redeemed."""
+        customers = self.visited_customers(12)
+        template = self.env["mail.template"].create(
+            {
+                "name": "We miss you",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "We miss you, {{ object.name }}",
+                "body_html": "<p>Come back for a free eye care.</p>",
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "has no recipient"):
+            with self.cr.savepoint():
+                self.campaign(mail_template_id=template.id)
+        template.use_default_to = True
+        gift = self.env["loop.card.type"].create(
+            {
+                "name": "Gift 100",
+                "kind": "value",
+                "price": 0.0,
+                "amount": 100.0,
+                "company_id": self.company.id,
+            }
+        )
+        campaign = self.campaign(
+            holdout_percent=50.0,
+            activity_type_id=False,
+            mail_template_id=template.id,
+            offer_type_id=gift.id,
+            offer_validity_days=14,
+        )
+        with freeze_time("2026-11-01 04:00:00"):
+            campaign.action_start()
+        treated = campaign.member_ids.filtered(lambda m: not m.holdout)
+        held = campaign.member_ids - treated
+        self.assertTrue(treated and held)
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "res.partner"), ("res_id", "in", customers.ids)]
+        )
+        self.assertEqual(set(mails.mapped("res_id")), set(treated.partner_id.ids))
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        cards = self.env["loop.card"].search([("type_id", "=", gift.id)])
+        self.assertEqual(cards.partner_id, treated.partner_id)
+        self.assertEqual(treated.offer_card_id, cards)
+        self.assertFalse(held.offer_card_id)
+        self.assertEqual(set(cards.mapped("balance")), {100.0})
+        self.assertEqual(
+            set(cards.mapped("expiry_date")), {fields.Date.to_date("2026-11-15")}
+        )
+        with freeze_time("2026-11-06 04:00:00"):
+            treated[0].offer_card_id.consume_amount(50.0, {"origin": "R-1"})
+            campaign.action_measure()
+        self.assertEqual(treated.filtered("redeemed"), treated[0])
+        self.assertAlmostEqual(
+            campaign.treated_redeemed_rate, 100 / len(treated), places=1
+        )
+
+    def test_ready_made_audiences(self):
+        """The ready-made campaigns ship archived drafts; their audiences'
+        figures: days to the first card expiry, birthday this month."""
+        # (installed for the main company; the test company is another one)
+        ready = (
+            self.env["loop.campaign"]
+            .sudo()
+            .browse(
+                [
+                    self.env.ref(f"five_customer_loop.loop_campaign_{name}").id
+                    for name in ("win_back", "card_expiry", "birthday", "follow_up")
+                ]
+            )
+        )
+        self.assertEqual(len(ready), 4)
+        self.assertEqual(set(ready.mapped("state")), {"draft"})
+        self.assertFalse(any(ready.mapped("active")))
+        alice, bob, carol = self.env["res.partner"].create(
+            [
+                {"name": "Alice", "loop_birthday": "1990-11-30"},
+                {"name": "Bob", "loop_birthday": "1985-12-01"},
+                {"name": "Carol"},
+            ]
+        )
+        for partner in alice | bob | carol:
+            self.loop_order(partner, 300.0, "2026-10-01 10:00:00")
+        gold = self.env["loop.card.type"].create(
+            {
+                "name": "Gold",
+                "kind": "value",
+                "price": 100.0,
+                "amount": 100.0,
+                "company_id": self.company.id,
+            }
+        )
+        Card = self.env["loop.card"]
+        # Alice's card expires in 20 days, Bob's in 40 (today is 23 Nov)
+        Card.issue_card(alice, gold, {"origin": "T"}, expiry_date="2026-12-13")
+        Card.issue_card(bob, gold, {"origin": "T"}, expiry_date="2027-01-02")
+        Customer = self.env["loop.customer"]
+        ours = [("partner_id", "in", (alice | bob | carol).ids)]
+        expiring = Customer.search([*ours, ("card_expiry_days", "<=", 30)])
+        self.assertEqual(expiring.partner_id, alice)
+        self.assertEqual(
+            sorted(Customer.search(ours).mapped("card_expiry_days")), [0, 20, 40]
+        )
+        born = Customer.search([*ours, ("birthday_this_month", "=", True)])
+        self.assertEqual(born.partner_id, alice)
+        self.assertEqual(born.birthday_this_month, True)
+        others = Customer.search([*ours, ("birthday_this_month", "=", False)])
+        self.assertEqual(others.partner_id, bob | carol)
