@@ -237,14 +237,15 @@ class TestCampaigns(LoopCase):
 
     def test_queries_do_not_grow_with_the_audience(self):
         """Enrolling (with the activities) and measuring cost the same queries
-        for 4 customers as for 12 (a first campaign warms the caches)."""
+        for 4 customers as for 12 (a first campaign of 6 warms the caches)."""
         counts = []
-        for size in (2, 4, 12):
+        for size in (6, 4, 12):
             customers = self.visited_customers(size)
+            # few held out: each run creates activities (the path measured)
             campaign = self.campaign(
                 kind="other",
                 audience_domain=f"[('partner_id', 'in', {customers.ids})]",
-                holdout_percent=50.0,
+                holdout_percent=10.0,
             )
             campaign.state = "running"
             self.env.flush_all()
@@ -372,3 +373,70 @@ class TestCampaigns(LoopCase):
         self.assertEqual(born.birthday_this_month, True)
         others = Customer.search([*ours, ("birthday_this_month", "=", False)])
         self.assertEqual(others.partner_id, bob | carol)
+
+    def test_monthly_report_page(self):
+        """The monthly report lists the campaigns that enrolled in the month."""
+        campaign = self.env["loop.campaign"].create(
+            {"name": "November calls", "audience_domain": "[]", "seed": 1}
+        )
+        partners = self.env["res.partner"].create(
+            [{"name": f"P{n}"} for n in range(60)]
+        )
+        self.env["loop.campaign.member"].sudo().create(
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "enrol_date": "2026-10-05",
+                    "holdout": n >= 30,
+                    "visited": n < 12 or 30 <= n < 36,
+                }
+                for n, partner in enumerate(partners)
+            ]
+        )
+        report = self.env.ref("five_customer_loop.loop_monthly_report_action")
+
+        def page(month):
+            wizard = self.env["loop.monthly.report.wizard"].create({"month": month})
+            return report._render_qweb_html(report.id, wizard.ids)[0].decode()
+
+        html = page("2026-10-01")
+        self.assertIn("November calls", html)
+        # 40 % against 20 %: 20.0 points, [-2.6, 42.6] (test_lift_and_interval)
+        self.assertIn("20.0 [-2.6, 42.6]", html)
+        self.assertIn("40.0 %", html)
+        self.assertNotIn("November calls", page("2026-09-01"))
+
+    def test_continuous_enrols_each_newly_at_risk_customer_once(self):
+        """At risk after 60 days without a visit (the default settings).
+
+        Anne last came on 1 Aug, Bea on 15 Sep, Cleo on 1 Nov. On 1 Nov the
+        nightly figures put Anne at risk: the campaign starts with her. On 20
+        Nov Bea is at risk (66 days): the night enrols her, once however often
+        it runs; Cleo is not at risk and stays out.
+        """
+        anne, bea, cleo = self.env["res.partner"].create(
+            [{"name": "Anne"}, {"name": "Bea"}, {"name": "Cleo"}]
+        )
+        for partner, day in ((anne, "08-01"), (bea, "09-15"), (cleo, "11-01")):
+            self.loop_order(partner, 300.0, f"2026-{day} 10:00:00")
+        campaign = self.campaign(
+            mode="continuous",
+            holdout_percent=10.0,
+            audience_domain="[('health', '=', 'at_risk')]",
+        )
+        Engine = self.env["loop.engine"]
+        with freeze_time("2026-11-01 20:00:00"):
+            Engine.run_all()
+            campaign.action_start()
+        self.assertEqual(campaign.member_ids.partner_id, anne)
+        with freeze_time("2026-11-20 20:00:00"):
+            Engine.run_all()
+            self.env["loop.campaign"]._cron_enrol()
+            self.env["loop.campaign"]._cron_enrol()
+        self.assertEqual(campaign.member_ids.partner_id, anne | bea)
+        self.assertEqual(
+            campaign.member_ids.filtered(lambda m: m.partner_id == bea).enrol_date,
+            fields.Date.to_date("2026-11-21"),
+        )

@@ -112,7 +112,19 @@ class LoopMonthlyReportWizard(models.TransientModel):
         conversion = self.env["loop.channel.conversion"].search(
             [("company_id", "=", company.id), ("month", "=", month)]
         )
+        enrolled = self.env["loop.campaign.member"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("enrol_date", ">=", month),
+                ("enrol_date", "<", retention_rules.add_months(month, 1)),
+            ],
+            ["campaign_id"],
+        )
+        campaigns = self.env["loop.campaign"].browse(
+            [campaign.id for (campaign,) in enrolled]
+        )
         return {
+            "campaigns": campaigns.with_context(active_test=False).sorted("id"),
             "pct": _percent,
             "conversion": conversion.sorted(lambda r: (-r.entered_count, r.id)),
             "company": company,
