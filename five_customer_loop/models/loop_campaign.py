@@ -611,6 +611,33 @@ class LoopCampaignMember(models.Model):
         )
     ]
 
+    @api.model
+    def _held_out(self, kind, company, partner_ids, today=None):
+        """Partners of ``partner_ids`` held out, ``today`` (the store's day by
+        default), by a running campaign of ``kind`` in ``company``: the loop's
+        other reminders of that kind leave them alone too, or the holdout
+        would not measure anything."""
+        if not partner_ids:
+            return set()
+        self.flush_model()
+        self.env["loop.campaign"].flush_model(["state", "kind", "window_days"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT m.partner_id
+                     FROM loop_campaign_member m
+                     JOIN loop_campaign k ON k.id = m.campaign_id
+                    WHERE m.holdout AND k.state = 'running' AND k.kind = %(kind)s
+                      AND m.company_id = %(company)s
+                      AND m.partner_id = ANY(%(ids)s)
+                      AND m.enrol_date + k.window_days >= %(today)s""",
+                kind=kind,
+                company=company.id,
+                ids=list(partner_ids),
+                today=today or company._loop_today(),
+            )
+        )
+        return {row[0] for row in rows}
+
     @api.depends("activity_done_date", "activity_deadline")
     def _compute_activity_on_time(self):
         for member in self:

@@ -64,10 +64,29 @@ class LoopCareReminder(models.Model):
 
         ``items`` are dicts with ``partner_id``, ``company_id``, ``occasion``,
         ``date_deadline``, ``user_id`` and ``summary``. Skipped: items without
-        a user, a customer already reminded for that occasion, a customer who
-        still has an open activity of this reason. Returns the new reminders.
+        a user, a customer held out by a running campaign of the same kind, a
+        customer already reminded for that occasion, a customer who still has
+        an open activity of this reason. Returns the new reminders.
         """
         items = [item for item in items if item["user_id"]]
+        if not items:
+            return self
+        # a running campaign of this kind holds some customers out: nothing
+        # for them from the reminders either
+        Member = self.env["loop.campaign.member"]
+        held = set()
+        for company in self.env["res.company"].browse(
+            {item["company_id"] for item in items}
+        ):
+            held |= {
+                (pid, company.id)
+                for pid in Member._held_out(
+                    reason,
+                    company,
+                    [i["partner_id"] for i in items if i["company_id"] == company.id],
+                )
+            }
+        items = [i for i in items if (i["partner_id"], i["company_id"]) not in held]
         if not items:
             return self
         ids = list({item["partner_id"] for item in items})

@@ -565,7 +565,7 @@ class LoopEngine(models.AbstractModel):
             today,
             current={row[0]: row[12] for row in rows},
         )
-        self._schedule_win_back(company, new_risks)
+        self._schedule_win_back(company, new_risks, today)
         targets = self._stage_targets(
             company,
             ids,
@@ -805,7 +805,12 @@ class LoopEngine(models.AbstractModel):
         )
 
     @api.model
-    def _schedule_win_back(self, company, risks):
+    def _schedule_win_back(self, company, risks, today=None):
+        # a win-back campaign's holdout gets no call from the loop either
+        held = self.env["loop.campaign.member"]._held_out(
+            "win_back", company, [pid for pid, _user in risks], today
+        )
+        risks = [(pid, user) for pid, user in risks if pid not in held]
         summary = self.env._("Win back: no visit for a long time")
         self.env["mail.activity"]._loop_schedule(
             "five_customer_loop.mail_activity_type_win_back",

@@ -440,3 +440,64 @@ class TestCampaigns(LoopCase):
             campaign.member_ids.filtered(lambda m: m.partner_id == bea).enrol_date,
             fields.Date.to_date("2026-11-21"),
         )
+
+    def test_holdout_gets_no_reminder_of_the_kind(self):
+        """Anne is held out by a running win-back campaign and a running
+        birthday campaign: the engine's win-back call and the birthday reminder
+        leave her alone; Bea, in no campaign, gets both."""
+        anne, bea = self.env["res.partner"].create(
+            [
+                {"name": "Anne", "loop_user_id": self.staff.id},
+                {"name": "Bea", "loop_user_id": self.staff.id},
+            ]
+        )
+        for partner in anne | bea:
+            self.loop_order(partner, 300.0, "2026-08-01 10:00:00")
+        Member = self.env["loop.campaign.member"].sudo()
+        for kind in ("win_back", "birthday"):
+            campaign = self.campaign(kind=kind, activity_type_id=False)
+            campaign.state = "running"
+            Member.create(
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": anne.id,
+                    "company_id": self.company.id,
+                    "enrol_date": "2026-10-25",
+                    "holdout": True,
+                }
+            )
+        with freeze_time("2026-11-01 20:00:00"):
+            self.env["loop.engine"].run_all()
+        self.assertEqual(self.activities(anne | bea).mapped("res_id"), bea.ids)
+        with freeze_time("2026-11-02 04:00:00"):
+            reminders = self.env["loop.care.reminder"]._schedule(
+                "birthday",
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": self.company.id,
+                        "occasion": "2026-11-10",
+                        "date_deadline": "2026-11-09",
+                        "user_id": self.staff.id,
+                        "summary": "Happy birthday",
+                    }
+                    for partner in anne | bea
+                ],
+            )
+        self.assertEqual(reminders.partner_id, bea)
+        # once the window is over (25 Oct + 30 days), Anne is reminded again
+        with freeze_time("2026-11-25 04:00:00"):
+            later = self.env["loop.care.reminder"]._schedule(
+                "birthday",
+                [
+                    {
+                        "partner_id": anne.id,
+                        "company_id": self.company.id,
+                        "occasion": "2026-12-10",
+                        "date_deadline": "2026-12-09",
+                        "user_id": self.staff.id,
+                        "summary": "Happy birthday",
+                    }
+                ],
+            )
+        self.assertEqual(later.partner_id, anne)
