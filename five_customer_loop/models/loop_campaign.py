@@ -325,19 +325,22 @@ class LoopCampaign(models.Model):
         self.env["loop.customer"].flush_model()
         Member.flush_model()
         self.flush_recordset()
+        self.env["res.partner"].flush_model(["loop_user_id"])
         today = self.company_id._loop_today()
         rows = self.env.execute_query(
             SQL(
                 """
             INSERT INTO loop_campaign_member
-                   (campaign_id, partner_id, company_id, holdout, enrol_date,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT %(campaign)s, c.partner_id, c.company_id,
+                   (campaign_id, partner_id, company_id, kind, user_id, holdout,
+                    enrol_date, create_uid, create_date, write_uid, write_date)
+            SELECT %(campaign)s, c.partner_id, c.company_id, %(kind)s,
+                   p.loop_user_id,
                    ('x' || substr(md5(%(seed)s || ':' || c.partner_id), 1, 8))
                        ::bit(32)::bigint / 4294967296.0 < %(share)s,
                    %(today)s, %(uid)s, now() AT TIME ZONE 'UTC',
                    %(uid)s, now() AT TIME ZONE 'UTC'
               FROM loop_customer c
+              JOIN res_partner p ON p.id = c.partner_id
              WHERE c.id IN (%(audience)s)
                AND NOT EXISTS (
                    SELECT 1 FROM loop_campaign_member m

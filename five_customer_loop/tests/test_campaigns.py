@@ -64,6 +64,10 @@ class TestCampaigns(LoopCase):
             campaign.action_start()
         members = campaign.member_ids
         self.assertEqual(members.partner_id, customers)
+        # the stored related columns are written with the rows
+        members.invalidate_recordset()
+        self.assertEqual(set(members.mapped("kind")), {"win_back"})
+        self.assertEqual(members.user_id, self.staff)
         # the draw: the first 32 bits of md5("7:<partner id>") below 25 %
         expected = {p.id for p in customers if stats.holdout_draw(7, p.id) < 0.25}
         held = members.filtered("holdout").partner_id
