@@ -797,8 +797,7 @@ class CalendarEvent(models.Model):
 
     def _loop_utc(self, local):
         """A naive datetime of the store's time zone as a naive UTC datetime."""
-        zone = pytz.timezone(self._loop_tz())
-        return zone.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+        return (self[:1].loop_company_id or self.env.company)._loop_utc(local)
 
     @api.model
     def _loop_now_local(self):

@@ -25,7 +25,6 @@ from odoo.tools import SQL
 
 from ..lib import campaign_stats as stats
 from ..lib.loop_sql import local_date, visit_days
-from .loop_card import ISSUE
 
 KINDS = [
     ("win_back", "Win-back"),
@@ -260,15 +259,20 @@ class LoopCampaign(models.Model):
                 ) from error
 
     # ---------------------------------------------------------------- audience
-    def _audience_query(self):
-        """SQL of the ids of ``loop.customer`` rows in the audience, today."""
+    def _audience(self):
+        """The audience's domain over ``loop.customer``, in the campaign's store."""
         self.ensure_one()
-        domain = [
+        return [
             *_literal_domain(self.audience_domain),
             ("company_id", "=", self.company_id.id),
         ]
+
+    def _audience_query(self):
+        """SQL of the ids of ``loop.customer`` rows in the audience, today."""
         Customer = self.env["loop.customer"].with_company(self.company_id)
-        return Customer._search(domain).select(SQL.identifier("loop_customer", "id"))
+        return Customer._search(self._audience()).select(
+            SQL.identifier("loop_customer", "id")
+        )
 
     def action_view_audience(self):
         """The customers in the audience today."""
@@ -278,10 +282,7 @@ class LoopCampaign(models.Model):
             "name": self.env._("Audience of %s", self.name),
             "res_model": "loop.customer",
             "view_mode": "list,form",
-            "domain": [
-                *_literal_domain(self.audience_domain),
-                ("company_id", "=", self.company_id.id),
-            ],
+            "domain": self._audience(),
         }
 
     # --------------------------------------------------------------- lifecycle
@@ -585,7 +586,9 @@ class LoopCampaignMember(models.Model):
     booking_count = fields.Integer(
         string="Bookings Made", readonly=True, help="Bookings she made in the window."
     )
-    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    activity_id = fields.Many2one(
+        "mail.activity", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     activity_user_id = fields.Many2one(
         "res.users", string="Activity For", readonly=True, index="btree_not_null"
     )
@@ -667,48 +670,45 @@ class LoopCampaignMember(models.Model):
             )
 
     def _act(self):
-        """The campaign's actions for the treated members (one batch)."""
+        """The campaign's actions for the treated members (one batch each)."""
         treated = self.filtered(lambda member: not member.holdout)
-        by_campaign = {}
-        for member in treated:
-            by_campaign.setdefault(member.campaign_id, []).append(member)
-        Activity = self.env["mail.activity"]
-        for campaign, members in by_campaign.items():
-            members = self.browse([member.id for member in members])
+        for campaign in treated.campaign_id:
+            members = treated.filtered(lambda m, c=campaign: m.campaign_id == c)
             if campaign.mail_template_id:
                 members._send_mail(campaign.mail_template_id)
             if campaign.offer_type_id:
                 members._give_offer(campaign)
-            if not campaign.activity_type_id:
-                continue
-            activities = Activity._loop_schedule(
-                campaign.activity_type_id,
-                [
-                    {
-                        "res_id": member.partner_id.id,
-                        "user_id": (
-                            member.partner_id.loop_user_id or campaign.user_id
-                        ).id,
-                        "summary": campaign.name,
-                        "note": campaign.activity_note,
-                    }
-                    for member in members
-                ],
-                once=False,
-            )
-            links = [
+            if campaign.activity_type_id:
+                members._schedule_activities(campaign)
+
+    def _schedule_activities(self, campaign):
+        """The campaign's activity for each member's staff member (else the
+        campaign's responsible), linked to the member with its deadline."""
+        activities = self.env["mail.activity"]._loop_schedule(
+            campaign.activity_type_id,
+            [
+                {
+                    "res_id": member.partner_id.id,
+                    "user_id": (member.partner_id.loop_user_id or campaign.user_id).id,
+                    "summary": campaign.name,
+                    "note": campaign.activity_note,
+                }
+                for member in self
+            ],
+            once=False,
+        )
+        self._write_links(
+            [
                 (member.id, activity.id)
-                for member in members
+                for member in self
                 if (activity := activities.get(member.partner_id.id))
-            ]
-            members._write_links(
-                links,
-                SQL(
-                    """activity_id = a.id, activity_user_id = a.user_id,
-                       activity_deadline = a.date_deadline"""
-                ),
-                SQL("JOIN mail_activity a ON a.id = v.target"),
-            )
+            ],
+            SQL(
+                """activity_id = a.id, activity_user_id = a.user_id,
+                   activity_deadline = a.date_deadline"""
+            ),
+            SQL("JOIN mail_activity a ON a.id = v.target"),
+        )
 
     def _send_mail(self, template):
         """The template to each member, in one mass mailing through the queue."""
@@ -732,19 +732,11 @@ class LoopCampaignMember(models.Model):
 
     def _give_offer(self, campaign):
         """A card of the offer's type for each member, in one ``create``."""
+        # sudo: the campaign's manager gives the store's own offer
         cards = (
             self.env["loop.card"]
-            .sudo()  # the campaign's manager gives the store's own offer
-            .with_context(
-                **{
-                    ISSUE: {
-                        "origin_vals": {"origin": campaign.name},
-                        "amount": None,
-                        "paid": 0.0,
-                    }
-                }
-            )
-            .create(
+            .sudo()
+            .issue_cards(
                 [
                     {
                         "partner_id": member.partner_id.id,
@@ -755,9 +747,10 @@ class LoopCampaignMember(models.Model):
                         + timedelta(days=campaign.offer_validity_days),
                     }
                     for member in self
-                ]
+                ],
+                {"origin": campaign.name},
+                paid=0.0,
             )
-            .with_context(**{ISSUE: False})
         )
         self._write_links(
             [(m.id, c.id) for m, c in zip(self, cards, strict=True)],

@@ -673,6 +673,17 @@ class LoopCard(models.Model):
         package ``paid`` overrides the price split over its services. Other
         ``vals`` go to the card (``code``, ``issue_date``, ``company_id``...).
         """
+        return self.issue_cards(
+            [{"partner_id": partner.id, "type_id": card_type.id, **vals}],
+            origin_vals,
+            amount=amount,
+            paid=paid,
+        )
+
+    @api.model
+    def issue_cards(self, vals_list, origin_vals=None, amount=None, paid=None):
+        """Issue the cards of ``vals_list`` in one ``create`` (see
+        :meth:`issue_card`; ``amount`` and ``paid`` apply to each card)."""
         return (
             self.with_context(
                 **{
@@ -683,7 +694,7 @@ class LoopCard(models.Model):
                     }
                 }
             )
-            .create({"partner_id": partner.id, "type_id": card_type.id, **vals})
+            .create(vals_list)
             .with_context(**{ISSUE: False})
         )
 

@@ -206,16 +206,24 @@ class LoopReturnRate(models.Model):
                   FROM days WHERE visit AND day >= %(start)s AND day < %(horizon)s
             ),
             tills AS (
-                SELECT DISTINCT ON (o.partner_id, %(order_day)s)
-                       o.partner_id, %(order_day)s AS day, o.config_id, o.user_id,
+                -- the staff named on the day's first order: read for that
+                -- order only, once the day's orders are reduced to it
+                SELECT t.partner_id, t.day, t.config_id, t.user_id,
                        (SELECT l.loop_staff_id FROM pos_order_line l
-                         WHERE l.order_id = o.id AND l.loop_staff_id IS NOT NULL
+                         WHERE l.order_id = t.order_id
+                           AND l.loop_staff_id IS NOT NULL
                          ORDER BY l.id LIMIT 1) AS loop_staff_id
-                  FROM pos_order o
-                 WHERE o.company_id = %(company)s AND o.partner_id IS NOT NULL
-                   AND o.state IN %(states)s AND o.amount_total > 0
-                   AND o.date_order >= %(visits_low)s AND o.date_order < %(high)s
-                 ORDER BY o.partner_id, %(order_day)s, o.date_order, o.id
+                  FROM (SELECT DISTINCT ON (o.partner_id, %(order_day)s)
+                               o.partner_id, %(order_day)s AS day, o.config_id,
+                               o.user_id, o.id AS order_id
+                          FROM pos_order o
+                         WHERE o.company_id = %(company)s
+                           AND o.partner_id IS NOT NULL
+                           AND o.state IN %(states)s AND o.amount_total > 0
+                           AND o.date_order >= %(visits_low)s
+                           AND o.date_order < %(high)s
+                         ORDER BY o.partner_id, %(order_day)s, o.date_order, o.id
+                       ) t
             ),
             served AS (%(served)s),
             staffed AS (

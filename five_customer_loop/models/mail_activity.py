@@ -76,11 +76,15 @@ class MailActivity(models.Model):
 
     def _action_done(self, feedback=False, attachment_ids=None):
         """A campaign's activity done: its member records the day (on time?)."""
+        # only customers' activities can be a campaign's (an indexed lookup);
         # sudo: the staff member who marks it done cannot write campaign rows
+        partners = self.filtered(lambda activity: activity.res_model == "res.partner")
         members = (
             self.env["loop.campaign.member"]
             .sudo()
-            .search([("activity_id", "in", self.ids)])
+            .search([("activity_id", "in", partners.ids)])
+            if partners
+            else self.env["loop.campaign.member"]
         )
         for member in members:
             member.activity_done_date = member.company_id._loop_today()

@@ -187,12 +187,15 @@ class ResCompany(models.Model):
         zone = pytz.timezone(self._loop_tz())
         return pytz.utc.localize(value).astimezone(zone).date()
 
+    def _loop_utc(self, local):
+        """A naive datetime of the store's time zone as a naive UTC datetime."""
+        zone = pytz.timezone(self._loop_tz())
+        return zone.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
     def _loop_day_start(self, day, days=0):
         """The naive UTC datetime at which the store's day ``day`` (+ ``days``)
         begins: the bounds of a local day for a search on a datetime field."""
-        zone = pytz.timezone(self._loop_tz())
-        local = datetime.combine(day + timedelta(days=days), time.min)
-        return zone.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+        return self._loop_utc(datetime.combine(day + timedelta(days=days), time.min))
 
     def _loop_today(self):
         """The store's day now (Odoo's clock: tests can freeze it).

@@ -473,35 +473,27 @@ class TestCampaigns(LoopCase):
         with freeze_time("2026-11-01 20:00:00"):
             self.env["loop.engine"].run_all()
         self.assertEqual(self.activities(anne | bea).mapped("res_id"), bea.ids)
-        with freeze_time("2026-11-02 04:00:00"):
-            reminders = self.env["loop.care.reminder"]._schedule(
+
+        def birthday_reminders(partners, occasion, deadline):
+            return self.env["loop.care.reminder"]._schedule(
                 "birthday",
                 [
                     {
                         "partner_id": partner.id,
                         "company_id": self.company.id,
-                        "occasion": "2026-11-10",
-                        "date_deadline": "2026-11-09",
+                        "occasion": occasion,
+                        "date_deadline": deadline,
                         "user_id": self.staff.id,
                         "summary": "Happy birthday",
                     }
-                    for partner in anne | bea
+                    for partner in partners
                 ],
             )
+
+        with freeze_time("2026-11-02 04:00:00"):
+            reminders = birthday_reminders(anne | bea, "2026-11-10", "2026-11-09")
         self.assertEqual(reminders.partner_id, bea)
         # once the window is over (25 Oct + 30 days), Anne is reminded again
         with freeze_time("2026-11-25 04:00:00"):
-            later = self.env["loop.care.reminder"]._schedule(
-                "birthday",
-                [
-                    {
-                        "partner_id": anne.id,
-                        "company_id": self.company.id,
-                        "occasion": "2026-12-10",
-                        "date_deadline": "2026-12-09",
-                        "user_id": self.staff.id,
-                        "summary": "Happy birthday",
-                    }
-                ],
-            )
+            later = birthday_reminders(anne, "2026-12-10", "2026-12-09")
         self.assertEqual(later.partner_id, anne)
