@@ -171,7 +171,7 @@ class _Rules:
         self.lost = stages.filtered("is_lost")[:1]
         self.types = {
             xmlid: env.ref(f"five_customer_loop.mail_activity_type_{xmlid}")
-            for xmlid in ("tier_change", "win_back")
+            for xmlid in ("tier_change",)
         }
         self.model_id = env["ir.model"]._get_id("res.partner")
 
@@ -238,14 +238,19 @@ def _classify(env, company, partner, today, rules):
                 else env._("Tier downgraded to %(tier)s", tier=tier)
             )
             _activity(env, rules, "tier_change", partner, user, summary)
-    if health == "at_risk" and old_health != "at_risk" and user:
-        _activity(
-            env,
-            rules,
+    if health == "at_risk" and old_health != "at_risk":
+        # the win-back occasion, to the running win-back campaigns
+        env["loop.campaign"]._enrol_occasions(
             "win_back",
-            partner,
-            user,
-            env._("Win back: no visit for a long time"),
+            company,
+            [
+                {
+                    "partner_id": partner.id,
+                    "occasion": today,
+                    "summary": env._("Win back: no visit for a long time"),
+                }
+            ],
+            today,
         )
     upgraded = env["loop.tier.history"].search_count(
         [

@@ -62,7 +62,6 @@
         "views/loop_channel_cost_views.xml",
         "views/loop_channel_conversion_views.xml",
         "views/loop_return_rate_views.xml",
-        "views/loop_care_reminder_views.xml",
         "views/calendar_event_views.xml",
         "views/product_template_views.xml",
         "views/pos_views.xml",

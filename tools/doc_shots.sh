@@ -45,6 +45,7 @@ shot "$OUT/bookings.png" /odoo/action-five_customer_loop.calendar_event_action_l
 shot "$OUT/cohorts.png" /odoo/action-five_customer_loop.loop_cohort_analysis_action
 campaign=$(psql -d "$DB" -Atc "SELECT id FROM loop_campaign WHERE state = 'done' ORDER BY id LIMIT 1")
 shot --height 1000 --steps "$ROOT/tools/shots/campaign.json" "$OUT/campaign.png" "/odoo/action-five_customer_loop.loop_campaign_action/$campaign"
+shot "$OUT/campaigns.png" /odoo/action-five_customer_loop.loop_campaign_action
 shot --steps "$ROOT/tools/shots/staff_kpis.json" "$OUT/staff_kpis.png" /odoo/action-five_customer_loop.loop_staff_kpi_wizard_action
 shot --steps "$(steps pos_card_sale)" "$OUT/pos_card_sale.png" "/pos/ui?config_id=$till"
 shot --steps "$(steps pos_card_payment)" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"

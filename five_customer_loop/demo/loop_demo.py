@@ -251,6 +251,7 @@ def load(env):
         store: (session, method, card_method)
         for store, session, method in zip(stores, sessions, methods, strict=True)
     }
+    _occasion_campaigns(env)
     _cards_and_care(env, rng, customers, services, staff, card_categ, shops)
     _past_bookings(env, rng, customers)
     _bookings(env, customers, services, staff)
@@ -270,6 +271,17 @@ def load(env):
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
     env["loop.channel.conversion"]._rebuild(company)
     env["loop.return.rate"]._rebuild(company)
+    # the coming days' birthdays, as the nightly job hands them over
+    env["loop.occasion"]._cron_birthdays()
+
+
+def _occasion_campaigns(env):
+    """The chain runs the loop's calls as campaigns: win-back, birthday
+    wishes, follow-ups after a service (each measured against its holdout)."""
+    for kind in ("win_back", "birthday", "follow_up"):
+        campaign = env.ref(f"five_customer_loop.loop_campaign_{kind}")
+        campaign.active = True
+        campaign.action_start()
 
 
 def _till_product(env, name, price, categ, **vals):
@@ -723,7 +735,10 @@ def _campaign(env, rng, shops, services):
         if rng.random() >= (0.15 if member.holdout else 0.6):
             continue
         partner = member.partner_id
-        session, cash, _card = shops[partner.loop_store_id]
+        # a prospect who came once has no home store yet: the first one
+        session, cash, _card = shops.get(partner.loop_store_id) or next(
+            iter(shops.values())
+        )
         when = datetime.combine(
             enrolled + timedelta(days=rng.randint(2, 13)), time(rng.randint(2, 10))
         )

@@ -32,7 +32,7 @@ from . import loop_referral_reward
 from . import loop_retention_snapshot
 from . import loop_return_rate
 from . import loop_dashboard
-from . import loop_care_reminder
+from . import loop_occasion
 from . import loop_campaign
 from . import res_partner_campaign
 from . import pos_order_line

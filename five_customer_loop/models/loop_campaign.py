@@ -26,6 +26,9 @@ from odoo.tools import SQL
 from ..lib import campaign_stats as stats
 from ..lib.loop_sql import local_date, visit_days
 
+# the kinds whose occasions the loop raises (engine, birthdays, care records)
+OCCASION_KINDS = ("win_back", "birthday", "follow_up")
+
 KINDS = [
     ("win_back", "Win-back"),
     ("expiry", "Card Expiry"),
@@ -68,13 +71,20 @@ class LoopCampaign(models.Model):
         copy=False,
     )
     mode = fields.Selection(
-        [("once", "Once"), ("continuous", "Continuous")],
+        [
+            ("once", "Once"),
+            ("continuous", "Continuous"),
+            ("event", "On the Loop's Occasions"),
+        ],
         default="once",
         required=True,
         tracking=True,
         help="Once: the audience is enrolled when the campaign starts. "
         "Continuous: every night, customers who entered the audience since are "
-        "enrolled too (each customer once).",
+        "enrolled too (each customer once). On the loop's occasions (win-back, "
+        "birthday, follow-up): a customer of the audience is enrolled when her "
+        "occasion comes: she becomes at risk, her birthday (solar or lunar) is "
+        "the settings' days ahead, a service was delivered to her.",
     )
     audience_domain = fields.Char(
         string="Audience",
@@ -223,6 +233,18 @@ class LoopCampaign(models.Model):
                     self.env._("The measurement window is at least one day.")
                 )
 
+    @api.constrains("mode", "kind")
+    def _check_mode(self):
+        for campaign in self:
+            if campaign.mode == "event" and campaign.kind not in OCCASION_KINDS:
+                raise ValidationError(
+                    self.env._(
+                        "%(campaign)s: only win-back, birthday and follow-up "
+                        "campaigns run on the loop's occasions.",
+                        campaign=campaign.name,
+                    )
+                )
+
     @api.model
     def _default_seed(self):
         # a fresh seed per campaign; stored, so the draw can be made again
@@ -287,12 +309,14 @@ class LoopCampaign(models.Model):
 
     # --------------------------------------------------------------- lifecycle
     def action_start(self):
-        """Start the campaign: enrol the audience now and act on the treated."""
+        """Start the campaign: enrol the audience now and act on the treated
+        (a campaign on the loop's occasions enrols as they come)."""
         for campaign in self:
             if campaign.state != "draft":
                 raise UserError(self.env._("%s has already started.", campaign.name))
             campaign.state = "running"
-            campaign._enrol()
+            if campaign.mode != "event":
+                campaign._enrol()
         return True
 
     def action_stop(self):
@@ -304,6 +328,12 @@ class LoopCampaign(models.Model):
         for campaign in self:
             if campaign.state != "running":
                 raise UserError(self.env._("Start %s first.", campaign.name))
+            if campaign.mode == "event":
+                raise UserError(
+                    self.env._(
+                        "%s enrols customers as their occasions come.", campaign.name
+                    )
+                )
             campaign._enrol()
         return True
 
@@ -322,53 +352,144 @@ class LoopCampaign(models.Model):
         kind is left out. Returns the new members.
         """
         self.ensure_one()
+        today = self.company_id._loop_today()
+        members = self._insert_members(
+            SQL(
+                "SELECT c.partner_id, %s::date AS occasion FROM loop_customer c"
+                " WHERE c.id IN (%s)",
+                today,
+                self._audience_query(),
+            ),
+            today,
+            occasions=False,
+        )
+        members._act()
+        return members
+
+    @api.model
+    def _enrol_occasions(self, kind, company, items, today=None):
+        """The loop's occasions of ``kind`` in ``company``: its running
+        campaigns on occasions enrol the customers of their audience, draw the
+        holdout and act on the treated. This is how the loop raises win-back
+        calls, birthday wishes and follow-ups: with no such campaign running,
+        nothing is raised.
+
+        ``items`` are dicts with ``partner_id``, ``occasion`` (a date: the
+        birthday, the service day, the day she became at risk) and optionally
+        ``summary``, ``date_deadline`` (of the activity) and ``user_id`` (who
+        gets the activity when the customer has no responsible staff, before
+        the campaign's responsible). A customer is enrolled once per occasion,
+        and not while she is in the window of a membership of that kind.
+        Returns the new members.
+        """
+        Member = self.env["loop.campaign.member"]
+        items = [item for item in items if item.get("partner_id")]
+        if not items:
+            return Member
+        # sudo: the loop's own occasions, raised by whoever triggers them (a
+        # beautician closing a care record, the nightly engine)
+        campaigns = (
+            self.sudo()
+            .with_company(company)
+            .search(
+                [
+                    ("state", "=", "running"),
+                    ("mode", "=", "event"),
+                    ("kind", "=", kind),
+                    ("company_id", "=", company.id),
+                ],
+                order="id",
+            )
+        )
+        if not campaigns:
+            return Member
+        today = today or company._loop_today()
+        source = SQL(
+            """SELECT o.partner_id, o.occasion
+                 FROM unnest(%s::int[], %s::date[]) AS o(partner_id, occasion)""",
+            [item["partner_id"] for item in items],
+            [fields.Date.to_date(item["occasion"]) for item in items],
+        )
+        details = {item["partner_id"]: item for item in items}
+        members = Member.sudo()
+        for campaign in campaigns:
+            # each campaign in turn: a customer enrolled by one is in the
+            # window of a campaign of the kind for the next ones
+            if _literal_domain(campaign.audience_domain):
+                audience = SQL(
+                    "SELECT s.* FROM (%s) s WHERE s.partner_id IN ("
+                    "SELECT c.partner_id FROM loop_customer c WHERE c.id IN (%s))",
+                    source,
+                    campaign._audience_query(),
+                )
+            else:
+                # an audience that asks nothing takes everyone, also a
+                # newcomer the loop has no figures of yet (a first service
+                # recorded before its payment)
+                audience = source
+            new = campaign._insert_members(audience, today, occasions=True)
+            new._act(details)
+            members |= new
+        return members
+
+    def _insert_members(self, source, today, occasions):
+        """Enrol the rows of ``source`` (SQL of ``partner_id, occasion``) in one
+        ``INSERT … SELECT``, drawing each one's group. Left out: a customer in
+        the window of a membership in another running campaign of the kind,
+        and, in this campaign, a customer already enrolled (``occasions``
+        false: each customer once) or, on occasions, already enrolled for that
+        occasion or still in the window of her last one. Returns the members.
+        """
+        self.ensure_one()
         Member = self.env["loop.campaign.member"]
         self.env["loop.customer"].flush_model()
         Member.flush_model()
         self.flush_recordset()
         self.env["res.partner"].flush_model(["loop_user_id"])
-        today = self.company_id._loop_today()
         rows = self.env.execute_query(
             SQL(
                 """
             INSERT INTO loop_campaign_member
                    (campaign_id, partner_id, company_id, kind, user_id, holdout,
-                    enrol_date, create_uid, create_date, write_uid, write_date)
-            SELECT %(campaign)s, c.partner_id, c.company_id, %(kind)s,
+                    enrol_date, occasion,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT DISTINCT ON (s.partner_id)
+                   %(campaign)s, s.partner_id, %(company)s, %(kind)s,
                    p.loop_user_id,
-                   ('x' || substr(md5(%(seed)s || ':' || c.partner_id), 1, 8))
+                   ('x' || substr(md5(%(seed)s || ':' || s.partner_id), 1, 8))
                        ::bit(32)::bigint / 4294967296.0 < %(share)s,
-                   %(today)s, %(uid)s, now() AT TIME ZONE 'UTC',
+                   %(today)s, s.occasion, %(uid)s, now() AT TIME ZONE 'UTC',
                    %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM loop_customer c
-              JOIN res_partner p ON p.id = c.partner_id
-             WHERE c.id IN (%(audience)s)
-               AND NOT EXISTS (
+              FROM (%(source)s) s
+              JOIN res_partner p ON p.id = s.partner_id
+             WHERE NOT EXISTS (
                    SELECT 1 FROM loop_campaign_member m
                     WHERE m.campaign_id = %(campaign)s
-                      AND m.partner_id = c.partner_id)
+                      AND m.partner_id = s.partner_id AND %(same)s)
                AND NOT EXISTS (
                    SELECT 1 FROM loop_campaign_member m
                      JOIN loop_campaign k ON k.id = m.campaign_id
-                    WHERE m.partner_id = c.partner_id AND k.id <> %(campaign)s
+                    WHERE m.partner_id = s.partner_id AND %(other)s
                       AND k.kind = %(kind)s AND k.state = 'running'
                       AND k.company_id = %(company)s
+                      AND m.enrol_date <= %(today)s
                       AND m.enrol_date + k.window_days >= %(today)s)
+             ORDER BY s.partner_id, s.occasion
             RETURNING id""",
                 campaign=self.id,
                 seed=str(self.seed),
                 share=self.holdout_percent / 100,
                 today=today,
                 uid=self.env.uid,
-                audience=self._audience_query(),
+                source=source,
                 kind=self.kind,
                 company=self.company_id.id,
+                same=SQL("m.occasion = s.occasion") if occasions else SQL("TRUE"),
+                other=SQL("TRUE") if occasions else SQL("k.id <> %s", self.id),
             )
         )
-        members = Member.browse([row[0] for row in rows])
         self.invalidate_recordset(["member_ids"])
-        members._act()
-        return members
+        return Member.browse([row[0] for row in rows])
 
     # ----------------------------------------------------------------- results
     def action_measure(self):
@@ -460,7 +581,8 @@ class LoopCampaign(models.Model):
                           COALESCE(SUM(revenue * revenue), 0),
                           COALESCE(SUM(booking_count), 0),
                           COUNT(*) FILTER (WHERE redeemed)
-                     FROM loop_campaign_member WHERE campaign_id = ANY(%s)
+                     FROM loop_campaign_member
+                    WHERE campaign_id = ANY(%s) AND carried_over IS NOT TRUE
                     GROUP BY campaign_id, holdout""",
                 self.ids,
             )
@@ -567,6 +689,12 @@ class LoopCampaignMember(models.Model):
         search="_search_group",
     )
     enrol_date = fields.Date(string="Enrolled On", required=True, readonly=True)
+    occasion = fields.Date(
+        required=True,
+        readonly=True,
+        help="What she was enrolled for: the birthday, the service day, the day "
+        "she became at risk; the enrolment day for a campaign on its audience.",
+    )
     window_end = fields.Date(
         string="Window Ends",
         compute="_compute_window_end",
@@ -603,6 +731,12 @@ class LoopCampaignMember(models.Model):
         help="The campaign's activity was done by its deadline.",
     )
     offer_card_id = fields.Many2one("loop.card", readonly=True, index="btree_not_null")
+    carried_over = fields.Boolean(
+        readonly=True,
+        help="Reminded by the loop before its reminders became this campaign's "
+        "(the upgrade to 18.0.1.3.0): kept so that the occasion is not reminded "
+        "twice, left out of the results (nobody was held out then).",
+    )
     redeemed = fields.Boolean(
         string="Offer Redeemed",
         readonly=True,
@@ -611,38 +745,19 @@ class LoopCampaignMember(models.Model):
 
     _sql_constraints = [
         (
-            "campaign_partner_unique",
-            "UNIQUE (campaign_id, partner_id)",
-            "A customer is enrolled in a campaign once.",
+            "campaign_partner_occasion_unique",
+            "UNIQUE (campaign_id, partner_id, occasion)",
+            "A customer is enrolled in a campaign once per occasion.",
         )
     ]
 
-    @api.model
-    def _held_out(self, kind, company, partner_ids, today=None):
-        """Partners of ``partner_ids`` held out, ``today`` (the store's day by
-        default), by a running campaign of ``kind`` in ``company``: the loop's
-        other reminders of that kind leave them alone too, or the holdout
-        would not measure anything."""
-        if not partner_ids:
-            return set()
-        self.flush_model()
-        self.env["loop.campaign"].flush_model(["state", "kind", "window_days"])
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT DISTINCT m.partner_id
-                     FROM loop_campaign_member m
-                     JOIN loop_campaign k ON k.id = m.campaign_id
-                    WHERE m.holdout AND k.state = 'running' AND k.kind = %(kind)s
-                      AND m.company_id = %(company)s
-                      AND m.partner_id = ANY(%(ids)s)
-                      AND m.enrol_date + k.window_days >= %(today)s""",
-                kind=kind,
-                company=company.id,
-                ids=list(partner_ids),
-                today=today or company._loop_today(),
-            )
-        )
-        return {row[0] for row in rows}
+    @api.model_create_multi
+    def create(self, vals_list):
+        # enrolling writes its rows in SQL; a row made otherwise (a test, an
+        # import) is enrolled for the day of its enrolment
+        for vals in vals_list:
+            vals.setdefault("occasion", vals.get("enrol_date"))
+        return super().create(vals_list)
 
     @api.depends("activity_done_date", "activity_deadline")
     def _compute_activity_on_time(self):
@@ -669,8 +784,10 @@ class LoopCampaignMember(models.Model):
                 days=member.campaign_id.window_days
             )
 
-    def _act(self):
-        """The campaign's actions for the treated members (one batch each)."""
+    def _act(self, details=None):
+        """The campaign's actions for the treated members (one batch each).
+        ``details`` (``{partner_id: item}``, see ``loop.campaign.
+        _enrol_occasions``) word each occasion's activity."""
         treated = self.filtered(lambda member: not member.holdout)
         for campaign in treated.campaign_id:
             members = treated.filtered(lambda m, c=campaign: m.campaign_id == c)
@@ -679,21 +796,26 @@ class LoopCampaignMember(models.Model):
             if campaign.offer_type_id:
                 members._give_offer(campaign)
             if campaign.activity_type_id:
-                members._schedule_activities(campaign)
+                members._schedule_activities(campaign, details or {})
 
-    def _schedule_activities(self, campaign):
+    def _schedule_activities(self, campaign, details):
         """The campaign's activity for each member's staff member (else the
-        campaign's responsible), linked to the member with its deadline."""
+        occasion's staff, else the campaign's responsible), linked to the
+        member with its deadline."""
         activities = self.env["mail.activity"]._loop_schedule(
             campaign.activity_type_id,
             [
                 {
                     "res_id": member.partner_id.id,
-                    "user_id": (member.partner_id.loop_user_id or campaign.user_id).id,
-                    "summary": campaign.name,
+                    "user_id": member.partner_id.loop_user_id.id
+                    or item.get("user_id")
+                    or campaign.user_id.id,
+                    "summary": item.get("summary") or campaign.name,
+                    "date_deadline": item.get("date_deadline"),
                     "note": campaign.activity_note,
                 }
                 for member in self
+                for item in [details.get(member.partner_id.id, {})]
             ],
             once=False,
         )

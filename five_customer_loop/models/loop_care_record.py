@@ -1,7 +1,5 @@
 """The care archive (护理档案): one record per service delivered to a customer."""
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -292,43 +290,22 @@ class LoopCareRecord(models.Model):
         """Called once when records become done (also when created done).
 
         Extension point: the prepaid cards consume the session of the service
-        here. The default schedules the post-service follow-up (回访).
+        here. The default hands the post-service follow-up (回访) occasion to
+        the running follow-up campaigns.
         """
-        self._schedule_follow_up()
+        self.env["loop.occasion"]._follow_ups(self)
 
     def _on_cancel(self):
         """Called once when records are cancelled (from draft or from done).
 
         Extension point: the prepaid cards reverse the session consumed by a
-        done record here. The default drops the open follow-up activities.
+        done record here. The default drops the follow-up of a service day
+        that no longer happened (and the follow-up activities that versions
+        before 18.0.1.3.0 put on the record itself).
         """
-        follow_up = self.env.ref(
+        self.env["loop.occasion"]._cancel_follow_ups(self)
+        legacy = self.env.ref(
             "five_customer_loop.mail_activity_type_care_follow_up",
             raise_if_not_found=False,
         )
-        if follow_up:
-            self.activity_ids.filtered(
-                lambda a: a.activity_type_id == follow_up
-            ).unlink()
-
-    def _schedule_follow_up(self):
-        """A follow-up call for the customer's responsible staff, a few days later."""
-        self.env["mail.activity"]._loop_schedule(
-            "five_customer_loop.mail_activity_type_care_follow_up",
-            [
-                {
-                    "res_id": record.id,
-                    "user_id": (
-                        record.partner_id.loop_user_id
-                        or record.user_id
-                        or self.env.user
-                    ).id,
-                    # the delay the company set for follow-ups (回访), in days
-                    "date_deadline": record._local_date()
-                    + relativedelta(days=record.company_id.loop_follow_up_days),
-                }
-                for record in self
-            ],
-            res_model=self._name,
-            once=False,
-        )
+        self.activity_ids.filtered(lambda a: a.activity_type_id == legacy).unlink()

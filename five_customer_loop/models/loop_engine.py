@@ -554,7 +554,7 @@ class LoopEngine(models.AbstractModel):
                     (pid, tier, new_tier, direction, spend_12m or 0.0, user)
                 )
             if new_health == "at_risk" and health != "at_risk":
-                new_risks.append((pid, user))
+                new_risks.append(pid)
         # Only the rows whose values change are written (the others are equal).
         if changed:
             self._write_company_values(company, changed)
@@ -805,19 +805,18 @@ class LoopEngine(models.AbstractModel):
         )
 
     @api.model
-    def _schedule_win_back(self, company, risks, today=None):
-        # a win-back campaign's holdout gets no call from the loop either
-        held = self.env["loop.campaign.member"]._held_out(
-            "win_back", company, [pid for pid, _user in risks], today
-        )
-        risks = [(pid, user) for pid, user in risks if pid not in held]
+    def _schedule_win_back(self, company, partner_ids, today):
+        """Customers who just became at risk: a win-back occasion for the
+        running win-back campaigns (their call, measured against a holdout)."""
         summary = self.env._("Win back: no visit for a long time")
-        self.env["mail.activity"]._loop_schedule(
-            "five_customer_loop.mail_activity_type_win_back",
+        self.env["loop.campaign"]._enrol_occasions(
+            "win_back",
+            company,
             [
-                {"res_id": pid, "user_id": user, "summary": summary}
-                for pid, user in risks
+                {"partner_id": pid, "occasion": today, "summary": summary}
+                for pid in partner_ids
             ],
+            today,
         )
 
     # -------------------------------------------------------------------- running

@@ -12,7 +12,7 @@ from . import test_card_concurrency
 from . import test_referrals
 from . import test_retention_rules
 from . import test_retention
-from . import test_care_reminders
+from . import test_occasions
 from . import test_dashboard_tour
 from . import test_engine_batch
 from . import test_booking_rules

@@ -178,6 +178,37 @@ class LoopCase(AccountTestInvoicingCommon):
             order.action_pos_order_paid()
         return order
 
+    @classmethod
+    def start_occasions(cls, *kinds, **vals):
+        """Start campaigns on the loop's occasions (win-back, birthday,
+        follow-up) in the test company: the loop raises those calls through
+        them. The holdout share is as small as the model allows (a draw below
+        1e-8: none of a test's customers), unless ``vals`` say otherwise."""
+        types = {
+            "win_back": "mail_activity_type_win_back",
+            "birthday": "mail_activity_type_birthday",
+            "follow_up": "mail_activity_type_follow_up",
+        }
+        campaigns = cls.env["loop.campaign"].create(
+            [
+                {
+                    "name": kind,
+                    "kind": kind,
+                    "mode": "event",
+                    "company_id": cls.company.id,
+                    "holdout_percent": 1e-6,
+                    "seed": 1,
+                    "activity_type_id": cls.env.ref(
+                        f"five_customer_loop.{types[kind]}"
+                    ).id,
+                    **vals,
+                }
+                for kind in kinds
+            ]
+        )
+        campaigns.action_start()
+        return campaigns
+
     def customer(self, name, **vals):
         return self.env["res.partner"].create({"name": name, **vals})
 

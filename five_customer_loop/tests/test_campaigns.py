@@ -342,6 +342,10 @@ class TestCampaigns(LoopCase):
         )
         self.assertEqual(len(ready), 4)
         self.assertEqual(set(ready.mapped("state")), {"draft"})
+        # the loop's own calls run on its occasions, card expiry on the figure
+        self.assertEqual(
+            ready.mapped("mode"), ["event", "continuous", "event", "event"]
+        )
         self.assertFalse(any(ready.mapped("active")))
         alice, bob, carol = self.env["res.partner"].create(
             [
@@ -445,10 +449,11 @@ class TestCampaigns(LoopCase):
             fields.Date.to_date("2026-11-21"),
         )
 
-    def test_holdout_gets_no_reminder_of_the_kind(self):
-        """Anne is held out by a running win-back campaign and a running
-        birthday campaign: the engine's win-back call and the birthday reminder
-        leave her alone; Bea, in no campaign, gets both."""
+    def test_occasion_leaves_her_to_the_running_campaign_of_its_kind(self):
+        """Anne is in the window of a running win-back campaign (enrolled on
+        25 Oct, 30 days): a win-back occasion leaves her to it; Bea, in none,
+        is enrolled by the campaign on occasions and called. Once Anne's
+        window is over, her next occasion enrols her."""
         anne, bea = self.env["res.partner"].create(
             [
                 {"name": "Anne", "loop_user_id": self.staff.id},
@@ -457,43 +462,26 @@ class TestCampaigns(LoopCase):
         )
         for partner in anne | bea:
             self.loop_order(partner, 300.0, "2026-08-01 10:00:00")
-        Member = self.env["loop.campaign.member"].sudo()
-        for kind in ("win_back", "birthday"):
-            campaign = self.campaign(kind=kind, activity_type_id=False)
-            campaign.state = "running"
-            Member.create(
-                {
-                    "campaign_id": campaign.id,
-                    "partner_id": anne.id,
-                    "company_id": self.company.id,
-                    "enrol_date": "2026-10-25",
-                    "holdout": True,
-                }
-            )
-        with freeze_time("2026-11-01 20:00:00"):
-            self.env["loop.engine"].run_all()
-        self.assertEqual(self.activities(anne | bea).mapped("res_id"), bea.ids)
+        once = self.campaign(audience_domain=f"[('partner_id', '=', {anne.id})]")
+        with freeze_time("2026-10-25 04:00:00"):
+            once.action_start()
+        self.assertEqual(once.member_ids.partner_id, anne)
+        occasions = self.start_occasions("win_back")
 
-        def birthday_reminders(partners, occasion, deadline):
-            return self.env["loop.care.reminder"]._schedule(
-                "birthday",
+        def occasion(day):
+            return self.env["loop.campaign"]._enrol_occasions(
+                "win_back",
+                self.company,
                 [
-                    {
-                        "partner_id": partner.id,
-                        "company_id": self.company.id,
-                        "occasion": occasion,
-                        "date_deadline": deadline,
-                        "user_id": self.staff.id,
-                        "summary": "Happy birthday",
-                    }
-                    for partner in partners
+                    {"partner_id": partner.id, "occasion": day, "summary": "Call"}
+                    for partner in anne | bea
                 ],
+                fields.Date.to_date(day),
             )
 
-        with freeze_time("2026-11-02 04:00:00"):
-            reminders = birthday_reminders(anne | bea, "2026-11-10", "2026-11-09")
-        self.assertEqual(reminders.partner_id, bea)
-        # once the window is over (25 Oct + 30 days), Anne is reminded again
-        with freeze_time("2026-11-25 04:00:00"):
-            later = birthday_reminders(anne, "2026-12-10", "2026-12-09")
-        self.assertEqual(later.partner_id, anne)
+        self.assertEqual(occasion("2026-11-01").partner_id, bea)
+        self.assertEqual(occasions.member_ids.partner_id, bea)
+        self.assertEqual(self.activities(bea).summary, "Call")
+        # 25 Oct + 30 days = 24 Nov is Anne's last day in the first campaign
+        self.assertFalse(occasion("2026-11-24"))
+        self.assertEqual(occasion("2026-11-25").partner_id, anne)

@@ -24,9 +24,8 @@ class TestCareRecords(RefusalMixin, LoopCase):
         cls.alice = cls.env["res.partner"].create(
             {"name": "Alice", "loop_user_id": cls.consultant.id}
         )
-        cls.follow_up = cls.env.ref(
-            "five_customer_loop.mail_activity_type_care_follow_up"
-        )
+        cls.follow_up = cls.env.ref("five_customer_loop.mail_activity_type_follow_up")
+        cls.start_occasions("follow_up")
 
     def _care(self, user=None, **vals):
         env = self.env(user=user or self.beautician)
@@ -57,19 +56,24 @@ class TestCareRecords(RefusalMixin, LoopCase):
 
         care.action_done()
         self.assertEqual(care.state, "done")
-        # follow-up (回访) for the customer's responsible staff, 3 days after the visit
-        activity = care.activity_ids
+        # follow-up (回访) for the customer's responsible staff, 3 days after
+        # the visit: the running follow-up campaign's call, on her page
+        self.assertFalse(care.activity_ids)
+        self.alice.invalidate_recordset(["activity_ids"])
+        activity = self.alice.activity_ids
         self.assertEqual(activity.activity_type_id, self.follow_up)
         self.assertEqual(activity.user_id, self.consultant)
         self.assertEqual(activity.date_deadline, date(2026, 6, 13))
 
         # done twice: nothing happens a second time
         care.action_done()
-        self.assertEqual(len(care.activity_ids), 1)
+        self.alice.invalidate_recordset(["activity_ids"])
+        self.assertEqual(len(self.alice.activity_ids), 1)
 
         care.action_cancel()
         self.assertEqual(care.state, "cancelled")
-        self.assertFalse(care.activity_ids)
+        self.alice.invalidate_recordset(["activity_ids"])
+        self.assertFalse(self.alice.activity_ids)
         self.alice.invalidate_recordset(["loop_care_count"])
         self.assertEqual(self.alice.loop_care_count, 0)
         with self.assertRaises(UserError):
@@ -86,8 +90,9 @@ class TestCareRecords(RefusalMixin, LoopCase):
         )
         # 17:30 UTC is 01:30 on 11 June in Shanghai: the visit day is the 11th,
         # and Bob has no responsible staff, so the follow-up goes to the beautician
-        self.assertEqual(care.activity_ids.user_id, self.beautician)
-        self.assertEqual(care.activity_ids.date_deadline, date(2026, 6, 14))
+        bob.invalidate_recordset(["activity_ids"])
+        self.assertEqual(bob.activity_ids.user_id, self.beautician)
+        self.assertEqual(bob.activity_ids.date_deadline, date(2026, 6, 14))
         self.assertEqual(care.display_name, "Bob · Facial Care · 2026-06-11")
 
     def test_done_and_cancel_hooks(self):

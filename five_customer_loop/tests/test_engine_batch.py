@@ -19,7 +19,8 @@ class TestEngineBatch(LoopCase):
     Customers are made fast: one real paid order is created through the POS
     flow, then cloned through SQL for every customer (three visits each).
     Each batch also holds the same two at-risk customers followed by a staff
-    member, so the win-back activities are part of what is pinned.
+    member, so the win-back occasions (a running win-back campaign enrols
+    them and calls them) are part of what is pinned.
     """
 
     @classmethod
@@ -39,6 +40,7 @@ class TestEngineBatch(LoopCase):
             cls, template_customer, 250.0, "2026-01-05 10:00:00"
         )
         cls.engine = cls.env["loop.engine"]
+        cls.start_occasions("win_back")
 
     def _customers(self, n, at_risk=2):
         """``n`` customers with three paid visits, the last ``at_risk`` of them at risk.

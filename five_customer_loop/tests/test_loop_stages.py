@@ -210,6 +210,7 @@ class TestLoopStages(LoopCase):
         self.assertFalse(history[-1].date_end)
 
     def test_at_risk_flag_and_win_back(self):
+        self.start_occasions("win_back")
         rita = self.customer("Rita", loop_user_id=self.staff.id)
         # visits every 10 days: at risk after max(60, 2 x 10) = 60 days
         self._visits(rita, ["2026-01-01", "2026-01-11", "2026-01-21"])

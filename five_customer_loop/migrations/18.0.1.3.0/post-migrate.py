@@ -10,6 +10,7 @@ def migrate(cr, version):
     channel) who are not in a company's loop yet enter it now, in Attract, as
     the engine puts them there (set-based, per batch); rows already there are
     left as they are. The Attract conversion and the return rates are built.
+    The loop's win-back, birthday and follow-up calls become campaigns.
     """
     if not version:
         return
@@ -46,3 +47,56 @@ def migrate(cr, version):
     # the new measures, from the order history
     env["loop.channel.conversion"]._cron_rebuild()
     env["loop.return.rate"]._cron_rebuild()
+    _occasion_campaigns(env)
+
+
+def _occasion_campaigns(env):
+    """Before this version the engine raised a win-back call for every
+    customer who became at risk, and the care reminders a birthday and a
+    follow-up call, in every store. They are now the actions of the
+    ready-made campaigns on the loop's occasions: those start in every store
+    (a copy per store; the usual 20 % held out, so that the calls are
+    measured), and the reminders' log becomes their members, carried over (an
+    occasion already reminded is not reminded twice; they count in no result).
+    """
+    if not _table_exists(env.cr, "loop_care_reminder"):
+        return
+    ready = {
+        kind: env.ref(f"five_customer_loop.loop_campaign_{kind}")
+        for kind in ("win_back", "birthday", "follow_up")
+    }
+    for company in env["res.company"].search([]):
+        for template in ready.values():
+            campaign = (
+                template
+                if template.company_id == company
+                else template.copy({"company_id": company.id, "name": template.name})
+            )
+            campaign.active = True
+            campaign.with_company(company).action_start()
+    env.flush_all()
+    env.cr.execute(
+        """
+        INSERT INTO loop_campaign_member
+               (campaign_id, partner_id, company_id, kind, user_id, holdout,
+                enrol_date, occasion, activity_id, activity_user_id,
+                activity_deadline, carried_over,
+                create_uid, create_date, write_uid, write_date)
+        SELECT k.id, r.partner_id, r.company_id, r.reason, p.loop_user_id, FALSE,
+               r.create_date::date, r.occasion, r.activity_id, r.user_id,
+               r.date_deadline, TRUE,
+               r.create_uid, r.create_date, r.write_uid, r.write_date
+          FROM loop_care_reminder r
+          JOIN res_partner p ON p.id = r.partner_id
+          JOIN loop_campaign k ON k.company_id = r.company_id
+                              AND k.kind = r.reason AND k.state = 'running'
+                              AND k.mode = 'event'
+        ON CONFLICT DO NOTHING"""
+    )
+    # the log lives on in the members; its model is gone from the code
+    env.cr.execute("DROP TABLE loop_care_reminder")
+
+
+def _table_exists(cr, table):
+    cr.execute("SELECT to_regclass(%s)", [table])
+    return bool(cr.fetchone()[0])

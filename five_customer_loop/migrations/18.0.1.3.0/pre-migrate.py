@@ -31,7 +31,10 @@ def migrate(cr, version):
     fields), and every reference to the model by name. The partner's one2many
     ``loop_member_ids`` becomes ``loop_customer_ids``.
     """
-    if not version or not _table_exists(cr, OLD_TABLE) or _table_exists(cr, NEW_TABLE):
+    if not version:
+        return
+    _drop_obsolete_views(cr)
+    if not _table_exists(cr, OLD_TABLE) or _table_exists(cr, NEW_TABLE):
         return
     cr.execute(
         SQL(
@@ -115,3 +118,28 @@ def _column_exists(cr, table, column):
         [table, column],
     )
     return bool(cr.fetchone())
+
+
+# Views of 18.0.1.2.0 that this version no longer ships: the settings moved
+# to ``loop.settings``. Gone before the data loads, or validating the updated
+# settings form would fail on their anchors.
+OBSOLETE_VIEWS = (
+    "res_config_settings_view_form_booking",
+    "res_config_settings_view_form_care",
+)
+
+
+def _drop_obsolete_views(cr):
+    cr.execute(
+        """DELETE FROM ir_ui_view WHERE id IN (
+               SELECT res_id FROM ir_model_data
+                WHERE module = 'five_customer_loop' AND model = 'ir.ui.view'
+                  AND name IN %s)""",
+        [OBSOLETE_VIEWS],
+    )
+    cr.execute(
+        """DELETE FROM ir_model_data
+            WHERE module = 'five_customer_loop' AND model = 'ir.ui.view'
+              AND name IN %s""",
+        [OBSOLETE_VIEWS],
+    )
