@@ -339,11 +339,13 @@ class LoopCampaign(models.Model):
 
     @api.model
     def _cron_enrol(self):
-        """Every night: continuous campaigns enrol their newcomers."""
-        for campaign in self.search(
-            [("state", "=", "running"), ("mode", "=", "continuous")]
-        ):
-            campaign.with_company(campaign.company_id)._enrol()
+        """Every night: continuous campaigns enrol their newcomers, and every
+        running campaign measures its members' outcome so far."""
+        for campaign in self.search([("state", "=", "running")]):
+            campaign = campaign.with_company(campaign.company_id)
+            if campaign.mode == "continuous":
+                campaign._enrol()
+            campaign._measure()
 
     def _enrol(self):
         """Enrol the audience not yet enrolled, draw the holdout, act.
