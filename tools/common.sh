@@ -4,8 +4,13 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON=five_customer_loop
-# Every addon of this repository (the bridge installs itself with sale).
-ADDONS="five_customer_loop,five_customer_loop_sale"
+# Every addon of this repository (the sale bridge installs itself with sale;
+# online booking needs the website).
+ADDONS="five_customer_loop,five_customer_loop_sale,five_customer_loop_website"
+# What the demo (make run) installs: the loop and its online booking.
+DEMO_ADDONS="five_customer_loop,five_customer_loop_website"
+# The addons with user-visible strings: each ships its i18n/zh_CN.po.
+TRANSLATED="five_customer_loop five_customer_loop_website"
 # Where Odoo 18.0 Community lives: a source tree with odoo-bin in it.
 ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
 # The virtual environment, kept outside the checkout so clean clones reuse it.
@@ -14,7 +19,7 @@ VENV="${FCL_VENV:-$CACHE_DIR/venv}"
 PY="$VENV/bin/python"
 DB_HOST="${PGHOST:-}"
 DB_USER="${FCL_DB_USER:-$(id -un)}"
-BASE_MODULES="contacts,mail,calendar,point_of_sale,sale"
+BASE_MODULES="contacts,mail,calendar,point_of_sale,sale,website"
 
 die() {
     echo "ERROR: $*" >&2
@@ -74,4 +79,24 @@ odoo_cmd() {  # [shell] options...
     if [ "${FCL_CLOCK:-0}" != 0 ]; then clock=(faketime -f "+${FCL_CLOCK}d"); fi
     "${clock[@]}" "$PY" "$ODOO_SRC/odoo-bin" "${sub[@]}" --addons-path="$ODOO_SRC/addons,$ROOT" \
         --db_user="$DB_USER" ${DB_HOST:+--db_host="$DB_HOST"} "$@"
+}
+
+# The template database holding Odoo's modules we depend on, without demo data,
+# named after Odoo's tree and the module list (rebuilt when either changes).
+# Prints its name; builds it first when missing (about two minutes).
+template_db() {
+    local rev name log="${1:-/dev/null}"
+    rev=$(cd "$ODOO_SRC" && { git rev-parse --short HEAD 2>/dev/null || cat odoo/release.py; } | sha1sum | cut -c1-8)
+    name="fcl_tmpl_$(echo "$rev $BASE_MODULES" | sha1sum | cut -c1-10)"
+    if ! psql -d postgres -Atc "select 1 from pg_database where datname='$name'" | grep -q 1; then
+        echo "== building template database $name ($BASE_MODULES, about two minutes)" >&2
+        createdb "${name}_wip" 2>/dev/null || { dropdb "${name}_wip"; createdb "${name}_wip"; }
+        odoo_cmd -d "${name}_wip" -i "$BASE_MODULES" --without-demo=all \
+            --stop-after-init --no-http --log-level=warn >"$log" 2>&1 ||
+            { [ "$log" = /dev/null ] || tail -n 50 "$log" >&2; die "building the template database failed"; }
+        psql -d postgres -qc "ALTER DATABASE \"${name}_wip\" RENAME TO \"$name\""
+        rm -rf "${FILESTORE:?}/$name"
+        if [ -d "$FILESTORE/${name}_wip" ]; then mv "$FILESTORE/${name}_wip" "$FILESTORE/$name"; fi
+    fi
+    echo "$name"
 }

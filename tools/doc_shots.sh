@@ -49,6 +49,20 @@ shot "$OUT/campaigns.png" /odoo/action-five_customer_loop.loop_campaign_action
 shot --steps "$ROOT/tools/shots/staff_kpis.json" "$OUT/staff_kpis.png" /odoo/action-five_customer_loop.loop_staff_kpi_wizard_action
 shot --steps "$(steps pos_card_sale)" "$OUT/pos_card_sale.png" "/pos/ui?config_id=$till"
 shot --steps "$(steps pos_card_payment)" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"
+# the booking page as a visitor sees it, tomorrow, the first bookable service
+visitor() {
+    "$PY" "$ROOT/tools/screenshot.py" --url "$URL" --login "" --lang zh-CN \
+        --tz Asia/Shanghai --settle 6 "$@"
+}
+WEB="$ROOT/five_customer_loop_website/static/description"
+service=$(psql -d "$DB" -Atc "SELECT p.id FROM product_product p
+                               JOIN product_template t ON t.id = p.product_tmpl_id
+                              WHERE t.loop_bookable ORDER BY t.id LIMIT 1")
+tomorrow=$(psql -d "$DB" -Atc "SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date + 1")
+first="${tomorrow}T14:00"
+visitor --width 390 --height 1450 "$WEB/booking_phone.png" "/zh_CN/book?store=1&services=$service&day=$tomorrow"
+visitor --width 390 --height 844 "$WEB/booking_confirm_phone.png" "/zh_CN/book/confirm?store=1&services=$service&start=$first"
+visitor --width 1280 --height 1100 "$WEB/booking_desktop.png" "/zh_CN/book?store=1&services=$service&day=$tomorrow"
 # the receipt's order is paid for real: the last picture of the demo's till
 shot --height 1300 --steps "$(steps pos_receipt)" "$OUT/pos_receipt.png" "/pos/ui?config_id=$till"
 ODOO_SRC="$ODOO_SRC" FCL_DB_USER="$DB_USER" "$PY" "$ROOT/tools/report_shots.py" --db "$DB" "$OUT"

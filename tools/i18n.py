@@ -1,8 +1,11 @@
 """Keep the addon's translations complete.
 
-    python tools/i18n.py merge POT    # merge an export into i18n/*.pot, zh_CN.po
-    python tools/i18n.py check POT    # fail when the export differs from i18n/*.pot
-                                      # or when zh_CN.po leaves a string untranslated
+    python tools/i18n.py merge POT [ADDON]  # merge an export into i18n/*.pot, zh_CN.po
+    python tools/i18n.py check POT [ADDON]  # fail when the export differs from
+                                            # i18n/*.pot or when zh_CN.po leaves a
+                                            # string untranslated
+
+ADDON is the addon whose i18n/ folder is meant (five_customer_loop by default).
 
 POT is a template exported by Odoo itself (``odoo-bin --i18n-export``); the test
 command exports one from its test database and runs ``check``. Uses polib, which
@@ -14,16 +17,22 @@ import sys
 
 import polib
 
-I18N = pathlib.Path(__file__).resolve().parent.parent / "five_customer_loop" / "i18n"
-POT = I18N / "five_customer_loop.pot"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 LANGS = ("zh_CN",)
+
+
+def _paths(addon):
+    i18n = ROOT / addon / "i18n"
+    return i18n, i18n / f"{addon}.pot"
 
 
 def _key(entry):
     return (entry.msgctxt or "", entry.msgid)
 
 
-def merge(fresh_path):
+def merge(fresh_path, addon="five_customer_loop"):
+    I18N, POT = _paths(addon)
+    I18N.mkdir(exist_ok=True)
     fresh = polib.pofile(fresh_path)
     fresh.save(str(POT))
     for lang in LANGS:
@@ -48,7 +57,8 @@ def merge(fresh_path):
         sys.stdout.write(f"{lang}: {len(po)} strings, {len(missing)} untranslated\n")
 
 
-def check(fresh_path):
+def check(fresh_path, addon="five_customer_loop"):
+    I18N, POT = _paths(addon)
     errors = []
     fresh = {_key(e) for e in polib.pofile(fresh_path)}
     committed = {_key(e) for e in polib.pofile(str(POT))} if POT.exists() else set()
@@ -71,4 +81,4 @@ def check(fresh_path):
 
 
 if __name__ == "__main__":
-    {"merge": merge, "check": check}[sys.argv[1]](sys.argv[2])
+    {"merge": merge, "check": check}[sys.argv[1]](*sys.argv[2:4])

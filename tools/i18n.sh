@@ -4,10 +4,12 @@ source "$(dirname "$0")/common.sh"
 need_odoo
 DB="fcl_i18n_$$"
 trap 'drop_db "$DB"' EXIT
-TEMPLATE=$(psql -d postgres -Atc "select datname from pg_database where datname like 'fcl_tmpl_%' and datname not like '%_wip' limit 1")
-[ -n "$TEMPLATE" ] || die "no template database yet: run make test once"
+TEMPLATE=$(template_db)
 clone_db "$TEMPLATE" "$DB"
-odoo_cmd -d "$DB" -i "$ADDON" --stop-after-init --no-http --log-level=warn
-pot=$(mktemp --suffix=.pot)
-odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$ADDON" --stop-after-init --no-http --log-level=warn
-"$PY" "$ROOT/tools/i18n.py" merge "$pot"
+odoo_cmd -d "$DB" -i "$ADDONS" --without-demo=all --stop-after-init --no-http --log-level=warn
+for addon in $TRANSLATED; do
+    pot=$(mktemp --suffix=.pot)
+    odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$addon" --stop-after-init --no-http --log-level=warn
+    echo "$addon:"
+    "$PY" "$ROOT/tools/i18n.py" merge "$pot" "$addon"
+done

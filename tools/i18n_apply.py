@@ -1,6 +1,8 @@
 """Fill zh_CN.po from JSON files mapping msgid -> translation (translation batches).
 
-python tools/i18n_apply.py BATCH.json [BATCH2.json ...]
+python tools/i18n_apply.py [--addon ADDON] BATCH.json [BATCH2.json ...]
+
+ADDON is the addon whose i18n/zh_CN.po is filled (five_customer_loop by default).
 """
 
 import json
@@ -9,12 +11,17 @@ import sys
 
 import polib
 
-PO = pathlib.Path(__file__).resolve().parent.parent / "five_customer_loop/i18n/zh_CN.po"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def main():
+    args = sys.argv[1:]
+    addon = "five_customer_loop"
+    if args[:1] == ["--addon"]:
+        addon, args = args[1], args[2:]
+    PO = ROOT / addon / "i18n" / "zh_CN.po"
     table = {}
-    for path in sys.argv[1:]:
+    for path in args:
         table.update(json.loads(pathlib.Path(path).read_text(encoding="utf-8")))
     po = polib.pofile(str(PO))
     filled = 0

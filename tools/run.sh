@@ -22,9 +22,9 @@ if ! psql -d postgres -Atc "select 1 from pg_database where datname='$DB'" | gre
     # the chart is loaded when the run that installs l10n_cn ends: the modules
     # whose demo data need it (the tills, the addon's demo) come in a second run
     odoo_cmd -d "$DB" -i l10n_cn --load-language=zh_CN --stop-after-init --no-http
-    odoo_cmd -d "$DB" -i "$ADDON" --stop-after-init --no-http
+    odoo_cmd -d "$DB" -i "$DEMO_ADDONS" --stop-after-init --no-http
 else
-    odoo_cmd -d "$DB" -u "$ADDON" --stop-after-init --no-http
+    odoo_cmd -d "$DB" -i "$DEMO_ADDONS" -u "$DEMO_ADDONS" --stop-after-init --no-http
 fi
 echo "Odoo serves http://127.0.0.1:$PORT  (manager: login 'manager', password 'manager'; admin: 'admin'/'admin')"
 exec "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ODOO_SRC/addons,$ROOT" --db_user="$DB_USER" \

@@ -152,7 +152,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--db", default=None)
-    parser.add_argument("--login", default="admin")
+    parser.add_argument(
+        "--login", default="admin", help="a user's login; empty: a visitor (public)"
+    )
     parser.add_argument("--password", default="admin")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
@@ -166,13 +168,14 @@ def main():
     try:
         login = f"{args.url}/web/login" + (f"?db={args.db}" if args.db else "")
         browser.goto(login, settle=3)
-        field = "document.querySelector('input[name=%s]').value = %s;"
-        browser.js(
-            field % ("login", json.dumps(args.login))
-            + field % ("password", json.dumps(args.password))
-            + "document.querySelector('form.oe_login_form').submit();"
-        )
-        time.sleep(4)
+        if args.login:
+            field = "document.querySelector('input[name=%s]').value = %s;"
+            browser.js(
+                field % ("login", json.dumps(args.login))
+                + field % ("password", json.dumps(args.password))
+                + "document.querySelector('form.oe_login_form').submit();"
+            )
+            time.sleep(4)
         pairs = args.pairs
         for out, path in zip(pairs[::2], pairs[1::2], strict=True):
             browser.goto(args.url + path, settle=args.settle)

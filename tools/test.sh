@@ -15,20 +15,7 @@ if [ "${FCL_SKIP_LINT:-0}" != 1 ]; then
         die "lint failed: run 'make lint' and commit the fixes."
 fi
 
-# A template database holding Odoo's modules we depend on, without demo data,
-# rebuilt whenever Odoo's tree or the module list changes.
-odoo_rev=$(cd "$ODOO_SRC" && { git rev-parse --short HEAD 2>/dev/null || cat odoo/release.py; } | sha1sum | cut -c1-8)
-TEMPLATE="fcl_tmpl_$(echo "$odoo_rev $BASE_MODULES" | sha1sum | cut -c1-10)"
-if ! psql -d postgres -Atc "select 1 from pg_database where datname='$TEMPLATE'" | grep -q 1; then
-    echo "== building template database $TEMPLATE ($BASE_MODULES, about two minutes)"
-    createdb "${TEMPLATE}_wip" 2>/dev/null || { dropdb "${TEMPLATE}_wip"; createdb "${TEMPLATE}_wip"; }
-    odoo_cmd -d "${TEMPLATE}_wip" -i "$BASE_MODULES" --without-demo=all \
-        --stop-after-init --no-http --log-level=warn >"$LOG_DIR/template.log" 2>&1 ||
-        { tail -n 50 "$LOG_DIR/template.log"; die "building the template database failed"; }
-    psql -d postgres -qc "ALTER DATABASE \"${TEMPLATE}_wip\" RENAME TO \"$TEMPLATE\""
-    rm -rf "${FILESTORE:?}/$TEMPLATE"
-    if [ -d "$FILESTORE/${TEMPLATE}_wip" ]; then mv "$FILESTORE/${TEMPLATE}_wip" "$FILESTORE/$TEMPLATE"; fi
-fi
+TEMPLATE=$(template_db "$LOG_DIR/template.log")
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -99,11 +86,13 @@ for SHIFT in "${SHIFTS[@]}"; do
     echo "== clock +$SHIFT days: $((total - failed - errors)) passed, $((failed + errors)) failed in $((SECONDS - started)) s"
     if [ "$SHIFT" = "${SHIFTS[0]}" ] && [ "${FCL_SKIP_I18N:-0}" != 1 ]; then
         echo "== translations: every string of ours has its Chinese (zh_CN) translation"
-        pot="$LOG_DIR/export.pot"
-        odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$ADDON" --stop-after-init \
-            --no-http --log-level=warn >"$LOG_DIR/i18n.log" 2>&1 ||
-            { cat "$LOG_DIR/i18n.log"; status=1; }
-        "$PY" "$ROOT/tools/i18n.py" check "$pot" || status=1
+        for addon in $TRANSLATED; do
+            pot="$LOG_DIR/export_$addon.pot"
+            odoo_cmd -d "$DB" --i18n-export="$pot" --modules="$addon" --stop-after-init \
+                --no-http --log-level=warn >"$LOG_DIR/i18n.log" 2>&1 ||
+                { cat "$LOG_DIR/i18n.log"; status=1; }
+            "$PY" "$ROOT/tools/i18n.py" check "$pot" "$addon" || status=1
+        done
     fi
     if [ "${FCL_KEEP_DB:-0}" = 1 ]; then echo "kept database $DB"; else drop_db "$DB"; fi
 
