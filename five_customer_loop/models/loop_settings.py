@@ -57,7 +57,7 @@ class LoopSettings(models.TransientModel):
             )
         for vals in vals_list:
             vals["company_id"] = self.env.company.id
-            unknown = set(vals) - set(SETTINGS) - {"company_id"}
+            unknown = set(vals) - self._loop_setting_names() - {"company_id"}
             if unknown:
                 raise AccessError(
                     self.env._(
@@ -67,6 +67,10 @@ class LoopSettings(models.TransientModel):
                 )
         # sudo: see above
         return super(LoopSettings, self.sudo()).create(vals_list).sudo(False)
+
+    def _loop_setting_names(self):
+        """The company fields this page writes (addons add theirs)."""
+        return set(SETTINGS)
 
     def execute(self):
         """The settings page's Save: the values are written; reload the page."""

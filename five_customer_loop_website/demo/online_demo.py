@@ -1,0 +1,64 @@
+"""Demo: the chain's first store takes bookings on its website (in Chinese
+when the language is loaded, as ``make run`` does).
+
+Its beauticians (the demo's ``staff1`` … users) are bookable online, on the
+salon's opening hours, every day 10:00-13:00 and 14:00-20:00; the first one is
+off the day after tomorrow.
+"""
+
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import Command
+
+
+def load(env):
+    company = env.company
+    staff = env["res.users"].search([("login", "=like", "staff%")], order="login")
+    if not staff:
+        return
+    hours = env["resource.calendar"].create(
+        {
+            "name": "营业时间 10:00-20:00",
+            "tz": company._loop_tz(),
+            "company_id": company.id,
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": f"{day} {period}",
+                        "dayofweek": str(day),
+                        "hour_from": start,
+                        "hour_to": stop,
+                        "day_period": period,
+                    }
+                )
+                for day in range(7)
+                for start, stop, period in ((10, 13, "morning"), (14, 20, "afternoon"))
+            ],
+        }
+    )
+    company.write({"loop_online_booking": True, "loop_online_lead_hours": 2.0})
+    # a Chinese chain: its website speaks Chinese first
+    chinese = env["res.lang"]._lang_get("zh_CN")
+    if chinese.active:
+        website = env["website"].get_current_website()
+        website.language_ids |= chinese
+        website.default_lang_id = chinese
+    staff.write({"loop_book_online": True, "loop_calendar_id": hours.id})
+    zone = pytz.timezone(company._loop_tz())
+    off = company._loop_today() + timedelta(days=2)
+    env["resource.calendar.leaves"].create(
+        {
+            "name": "调休",
+            "calendar_id": hours.id,
+            "resource_id": staff[0].resource_ids.id,
+            "date_from": _utc(zone, datetime.combine(off, time())),
+            "date_to": _utc(zone, datetime.combine(off + timedelta(days=1), time())),
+        }
+    )
+
+
+def _utc(zone, local):
+    return zone.localize(local).astimezone(pytz.utc).replace(tzinfo=None)

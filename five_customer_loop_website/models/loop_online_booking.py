@@ -1,0 +1,319 @@
+"""Online booking: the free slots of a store's staff, and the booking a
+visitor makes on the website.
+
+Slots come from each staff member's working hours (her ``resource.calendar``,
+time off and public holidays included), less the bookings that hold her time,
+for the services' total duration, on the store's grid, after its lead time.
+A booking made online is made as the front desk makes one (``calendar.event``
+with its checks: the staff member's row is locked while her bookings are
+checked, so two visitors on one slot get one booking and one refusal).
+"""
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.five_customer_loop.lib import booking_rules as rules
+
+from ..lib import slots as slot_rules
+
+NAME_MAX = 64
+MOBILE_DIGITS = (6, 15)
+
+
+class LoopOnlineBooking(models.AbstractModel):
+    _name = "loop.online.booking"
+    _description = "Online Booking"
+
+    # ------------------------------------------------------------------ offer
+    @api.model
+    def _stores(self):
+        """The stores that take online bookings."""
+        # sudo: the public page lists the stores' names only
+        return (
+            self.env["res.company"].sudo().search([("loop_online_booking", "=", True)])
+        )
+
+    @api.model
+    def _services(self, company):
+        """The services a visitor may book in ``company``."""
+        # sudo: the public page shows the services' names, durations and prices
+        return (
+            self.env["product.product"]
+            .sudo()
+            .search(
+                [
+                    ("loop_bookable", "=", True),
+                    ("type", "=", "service"),
+                    ("company_id", "in", (False, company.id)),
+                ],
+                order="name",
+            )
+        )
+
+    @api.model
+    def _staff(self, company):
+        """The staff members of ``company`` a visitor may book."""
+        # sudo: the public page shows the staff's names only
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("loop_book_online", "=", True),
+                    ("share", "=", False),
+                    ("company_ids", "in", company.id),
+                ],
+                order="name",
+            )
+        )
+
+    @api.model
+    def _duration(self, services):
+        return timedelta(
+            minutes=round(
+                self.env["calendar.event"]._loop_services_duration(services) * 60
+            )
+        )
+
+    # ------------------------------------------------------------------ slots
+    @api.model
+    def _slots(self, company, services, staff, day, days=1, now=None):
+        """``{user: [start, ...]}``: the free starts (aware, in the store's
+        time zone) of a booking of ``services`` with each of ``staff``, on the
+        store's days ``day`` to ``day + days - 1``.
+
+        Queries: one per working calendar for the hours and time off, one for
+        the bookings; whatever the number of staff and days.
+        """
+        if not services or not staff:
+            return {}
+        zone = pytz.timezone(company._loop_tz())
+        start = zone.localize(datetime.combine(day, time()))
+        stop = zone.localize(datetime.combine(day + timedelta(days=days), time()))
+        now = now or fields.Datetime.now()
+        earliest = pytz.utc.localize(now).astimezone(zone) + timedelta(
+            hours=company.loop_online_lead_hours
+        )
+        work = self._work(company, staff, start, stop, zone)
+        busy = self._busy(staff, start, stop, zone)
+        duration = self._duration(services)
+        step = timedelta(minutes=company.loop_online_slot_minutes)
+        return {
+            user: slot_rules.free_starts(
+                work.get(user.id, []), busy.get(user.id, []), duration, step, earliest
+            )
+            for user in staff
+        }
+
+    @api.model
+    def _work(self, company, staff, start, stop, zone):
+        """``{user id: [(start, stop)]}``: working intervals, time off out."""
+        by_calendar = {}
+        for user in staff.sudo():  # see _staff
+            resource = user._loop_resource()
+            calendar = resource.calendar_id or company.resource_calendar_id
+            by_calendar.setdefault(calendar, []).append((user, resource))
+        work = {}
+        for calendar, pairs in by_calendar.items():
+            resources = (
+                self.env["resource.resource"]
+                .sudo()
+                .browse([resource.id for _user, resource in pairs])
+            )
+            intervals = calendar.sudo()._work_intervals_batch(
+                start, stop, resources=resources, tz=zone
+            )
+            for user, resource in pairs:
+                work[user.id] = [
+                    (begin.astimezone(zone), end.astimezone(zone))
+                    for begin, end, _meta in intervals[resource.id]
+                ]
+        return work
+
+    @api.model
+    def _busy(self, staff, start, stop, zone):
+        """``{user id: [(start, stop)]}``: the bookings that hold their time."""
+        self.env["calendar.event"].flush_model(
+            ["start", "stop", "loop_staff_id", "loop_state", "is_loop_booking"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT loop_staff_id, start, stop FROM calendar_event
+                    WHERE is_loop_booking AND active
+                      AND loop_staff_id = ANY(%(staff)s)
+                      AND loop_state NOT IN %(free)s
+                      AND start < %(stop)s AND stop > %(start)s""",
+                staff=staff.ids,
+                free=rules.FREE_STATES,
+                start=start.astimezone(pytz.utc).replace(tzinfo=None),
+                stop=stop.astimezone(pytz.utc).replace(tzinfo=None),
+            )
+        )
+        busy = {}
+        for user_id, begin, end in rows:
+            busy.setdefault(user_id, []).append(
+                (
+                    pytz.utc.localize(begin).astimezone(zone),
+                    pytz.utc.localize(end).astimezone(zone),
+                )
+            )
+        return busy
+
+    # ---------------------------------------------------------------- booking
+    @api.model
+    def _book(self, company, services, staff, start, name, mobile):
+        """Book ``services`` at ``start`` (aware) with ``staff`` (a user, or
+        none: the first one free then) for the person ``name`` / ``mobile``.
+
+        Refused with a clear message, nothing written: a store that takes no
+        online booking, a service it does not offer, a name or number that is
+        missing, overlong or malformed, a time past or within the lead time or
+        off the grid, a slot taken meanwhile, a number holding too many
+        bookings to come. Returns the booking.
+        """
+        name = (name or "").strip()
+        digits = _mobile_digits(mobile)
+        if company not in self._stores():
+            raise UserError(self.env._("This store takes no online booking."))
+        offered = self._services(company)
+        if not services or services - offered:
+            raise UserError(self.env._("Choose one or more of the store's services."))
+        if not name or len(name) > NAME_MAX:
+            raise UserError(
+                self.env._("Give your name (at most %s characters).", NAME_MAX)
+            )
+        if not digits:
+            raise UserError(
+                self.env._(
+                    "Give a mobile number we can reach you at (digits only, "
+                    "with the country code if it is not a Chinese number)."
+                )
+            )
+        team = self._staff(company)
+        if staff and staff not in team:
+            raise UserError(self.env._("This staff member is not booked online."))
+        local_day = start.date()
+        candidates = staff or team
+        free = self._slots(company, services, candidates, local_day)
+        chosen = next(
+            (user for user in candidates if start in free.get(user, [])), None
+        )
+        if not chosen:
+            raise UserError(
+                self.env._(
+                    "This time is no longer free (it is past, too soon, or just "
+                    "taken): choose another one."
+                )
+            )
+        partner = self._person(company, name, digits)
+        self._check_open_bookings(company, partner)
+        utc_start = start.astimezone(pytz.utc).replace(tzinfo=None)
+        try:
+            with self.env.cr.savepoint():
+                # sudo: the visitor books through this method only, with the
+                # values checked above; the booking is made as the desk does
+                return (
+                    self.env["calendar.event"]
+                    .sudo()
+                    .with_company(company)
+                    .with_context(mail_create_nosubscribe=True)
+                    .create(
+                        {
+                            "is_loop_booking": True,
+                            "loop_partner_id": partner.id,
+                            "loop_staff_id": chosen.id,
+                            "loop_service_ids": [fields.Command.set(services.ids)],
+                            "loop_company_id": company.id,
+                            "loop_booking_channel": "online",
+                            "start": utc_start,
+                        }
+                    )
+                )
+        except ValidationError as error:
+            # the staff member was booked meanwhile (checked under her lock)
+            raise UserError(
+                self.env._("This time was just taken: choose another one.")
+            ) from error
+
+    @api.model
+    def _person(self, company, name, digits):
+        """The customer with this mobile number, else a new prospect who came
+        through online booking."""
+        # sudo: the visitor cannot read contacts; she is matched on her number
+        Partner = self.env["res.partner"].sudo()
+        Partner.flush_model(["mobile", "phone"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE active AND %(digits)s IN (%(mobile)s, %(phone)s)
+                    ORDER BY id LIMIT 1""",
+                mobile=_digits_sql("mobile", len(digits)),
+                phone=_digits_sql("phone", len(digits)),
+                digits=digits,
+            )
+        )
+        if rows:
+            return Partner.browse(rows[0][0])
+        return Partner.create(
+            {
+                "name": name,
+                "mobile": digits,
+                "loop_channel_id": self.env.ref(
+                    "five_customer_loop_website.channel_online_booking"
+                ).id,
+                "lang": self.env.lang,
+            }
+        )
+
+    @api.model
+    def _check_open_bookings(self, company, partner):
+        count = (
+            self.env["calendar.event"]
+            .sudo()
+            .search_count(
+                [
+                    ("is_loop_booking", "=", True),
+                    ("loop_partner_id", "=", partner.id),
+                    ("loop_state", "in", rules.INITIAL_STATES),
+                    ("start", ">=", fields.Datetime.now()),
+                ]
+            )
+        )
+        if count >= company.loop_online_max_open:
+            raise UserError(
+                self.env._(
+                    "This mobile number already holds %(count)s bookings to come: "
+                    "call the store to book more.",
+                    count=count,
+                )
+            )
+
+
+def _mobile_digits(mobile):
+    """The number's digits (a Chinese number without its +86), or ``""``
+    when it is not a phone number."""
+    text = (mobile or "").strip()
+    if not text or len(text) > 20 or not re.fullmatch(r"\+?[\d\s()-]+", text):
+        return ""
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    low, high = MOBILE_DIGITS
+    return digits if low <= len(digits) <= high else ""
+
+
+def _digits_sql(column, count):
+    """SQL of the last ``count`` digits of the partner's ``column``."""
+    return SQL(
+        "right(regexp_replace(COALESCE(%s, ''), '\\D', '', 'g'), %s)",
+        SQL.identifier(column),
+        count,
+    )

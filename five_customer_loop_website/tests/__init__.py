@@ -1,0 +1,2 @@
+from . import test_booking_tour
+from . import test_online_booking
