@@ -649,8 +649,125 @@ def worker_campaign(args):
     return out
 
 
+def worker_slots(args):
+    """Online booking: the free times of one store with 10 staff members over
+    14 days (working hours 09:00-21:00 every day with a lunch break, a day off
+    each, 6 bookings a day each: 840 bookings) for a 60-minute service, as the
+    booking page asks for them; the median of 7 reads and their queries.
+    Rolled back."""
+    import pytz
+
+    from odoo.addons.five_customer_loop_website.lib import slots
+
+    from bench import runner
+
+    reg = odoo_env.registry(args.db)
+    with runner.frozen(args.day), reg.cursor() as cr:
+        env = _env(cr)
+        bench = json.loads(env["ir.config_parameter"].get_param(BENCH_PARAM))
+        company = env["res.users"].browse(bench["manager_id"]).company_id
+        env = env(
+            context={"allowed_company_ids": company.ids, "tracking_disable": True}
+        )
+        company = company.with_env(env)
+        company.write({"loop_online_booking": True, "loop_online_lead_hours": 2.0})
+        zone = pytz.timezone(company._loop_tz())
+        hours = env["resource.calendar"].create(
+            {
+                "name": "Bench hours",
+                "tz": zone.zone,
+                "attendance_ids": [(5, 0, 0)]
+                + [
+                    (0, 0, vals)
+                    for vals in slots.attendances(
+                        range(7), ((9, 12, "morning"), (13, 21, "afternoon"))
+                    )
+                ],
+            }
+        )
+        group = env.ref("five_customer_loop.group_loop_user")
+        staff = env["res.users"].create(
+            [
+                {
+                    "name": f"Bench Beautician {n}",
+                    "login": f"bench_beautician_{n}",
+                    "groups_id": [(6, 0, group.ids)],
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, company.ids)],
+                    "loop_book_online": True,
+                }
+                for n in range(10)
+            ]
+        )
+        staff.write({"loop_calendar_id": hours.id})
+        service = env["product.product"].create(
+            {"name": "Bench Facial", "type": "service", "loop_bookable": True}
+        )
+        customer = env["res.partner"].create({"name": "Bench Booker"})
+        today = company._loop_today()
+
+        def utc(day, hour):
+            local = zone.localize(datetime.combine(day, datetime.min.time()))
+            return (
+                (local + timedelta(hours=hour))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+
+        env["calendar.event"].create(
+            [
+                {
+                    "is_loop_booking": True,
+                    "loop_partner_id": customer.id,
+                    "loop_staff_id": user.id,
+                    "loop_service_ids": [(6, 0, service.ids)],
+                    "loop_company_id": company.id,
+                    "start": utc(today + timedelta(days=d), hour + (n % 2) / 2),
+                    "duration": 1.0,
+                }
+                for d in range(14)
+                for n, user in enumerate(staff)
+                for hour in (9, 11, 14, 16, 18, 19.5)
+            ]
+        )
+        env["resource.calendar.leaves"].create(
+            [
+                {
+                    "name": "Day off",
+                    "calendar_id": hours.id,
+                    "resource_id": user.resource_ids.id,
+                    "date_from": utc(today + timedelta(days=n % 14), 0),
+                    "date_to": utc(today + timedelta(days=n % 14 + 1), 0),
+                }
+                for n, user in enumerate(staff)
+            ]
+        )
+        env.flush_all()
+        Online = env["loop.online.booking"]
+        times, queries, found = [], [], 0
+        for _ in range(7):
+            env.invalidate_all()
+            queries0 = cr.sql_log_count
+            started = runner.real_clock()
+            free = Online._slots(company, service, staff, today, days=14)
+            times.append(runner.real_clock() - started)
+            queries.append(cr.sql_log_count - queries0)
+            found = sum(len(starts) for starts in free.values())
+        cr.rollback()
+    times.sort()
+    return {
+        "ms": 1000 * times[len(times) // 2],
+        "min_ms": 1000 * times[0],
+        "max_ms": 1000 * times[-1],
+        "queries": max(queries),
+        "bookings": 14 * 10 * 6,
+        "free_slots": found,
+    }
+
+
 WORKERS = {
     "campaign": worker_campaign,
+    "slots": worker_slots,
     "measures": worker_measures,
     "nightly": worker_nightly,
     "floor": worker_floor,

@@ -16,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
 ADDON = "five_customer_loop"
-BASE_MODULES = "contacts,mail,calendar,point_of_sale"
+# installed into benchmark databases: the loop and its online booking
+ADDONS = "five_customer_loop,five_customer_loop_website"
+BASE_MODULES = "contacts,mail,calendar,point_of_sale,website"
 DB_USER = os.environ.get("FCL_DB_USER") or getpass.getuser()
 
 if str(ODOO_SRC) not in sys.path:
@@ -91,14 +93,14 @@ def create_db(db, template=None):
     if template:
         subprocess.run(["createdb", "-U", DB_USER, "-T", template, db], check=True)
         run_odoo_bin(
-            db, "-i", ADDON, "--stop-after-init", "--no-http", "--without-demo=all"
+            db, "-i", ADDONS, "--stop-after-init", "--no-http", "--without-demo=all"
         )
     else:
         subprocess.run(["createdb", "-U", DB_USER, db], check=True)
         run_odoo_bin(
             db,
             "-i",
-            f"{BASE_MODULES},{ADDON}",
+            f"{BASE_MODULES},{ADDONS}",
             "--stop-after-init",
             "--no-http",
             "--without-demo=all",

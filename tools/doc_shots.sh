@@ -63,6 +63,10 @@ first="${tomorrow}T14:00"
 visitor --width 390 --height 1450 "$WEB/booking_phone.png" "/zh_CN/book?store=1&services=$service&day=$tomorrow"
 visitor --width 390 --height 844 "$WEB/booking_confirm_phone.png" "/zh_CN/book/confirm?store=1&services=$service&start=$first"
 visitor --width 1280 --height 1100 "$WEB/booking_desktop.png" "/zh_CN/book?store=1&services=$service&day=$tomorrow"
+# the demo customer's own page (login customer, made by the online booking demo)
+"$PY" "$ROOT/tools/screenshot.py" --url "$URL" --login customer --password customer \
+    --lang zh-CN --tz Asia/Shanghai --settle 6 --width 390 --height 844 \
+    "$WEB/portal_phone.png" /zh_CN/my/loop
 # the receipt's order is paid for real: the last picture of the demo's till
 shot --height 1300 --steps "$(steps pos_receipt)" "$OUT/pos_receipt.png" "/pos/ui?config_id=$till"
 ODOO_SRC="$ODOO_SRC" FCL_DB_USER="$DB_USER" "$PY" "$ROOT/tools/report_shots.py" --db "$DB" "$OUT"

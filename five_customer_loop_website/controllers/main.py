@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import format_date
 
+from .portal import own_booking
+
 
 class LoopBooking(http.Controller):
     """The public booking page (/book): store, services, staff, day, slot;
@@ -16,14 +18,12 @@ class LoopBooking(http.Controller):
 
     # ------------------------------------------------------------- the page
     @http.route("/book", type="http", auth="public", website=True, sitemap=True)
-    def book(self, store=None, services=None, staff=None, day=None, **kw):
+    def book(self, store=None, services=None, staff=None, day=None, move=None, **kw):
         # the services come as a list (services=3,5) or as the form's boxes
         ticked = [key[1:] for key in kw if key[:1] == "s" and key[1:].isdigit()]
         services = ",".join(filter(None, [services or "", *ticked]))
-        return request.render(
-            "five_customer_loop_website.booking_page",
-            self._choice(store, services, staff, day),
-        )
+        values = self._choice(store, services, staff, day, move)
+        return request.render("five_customer_loop_website.booking_page", values)
 
     @http.route(
         "/book/confirm",
@@ -33,8 +33,10 @@ class LoopBooking(http.Controller):
         methods=["GET", "POST"],
         sitemap=False,
     )
-    def confirm(self, store=None, services=None, staff=None, start=None, **post):
-        values = self._choice(store, services, staff, (start or "")[:10])
+    def confirm(
+        self, store=None, services=None, staff=None, start=None, move=None, **post
+    ):
+        values = self._choice(store, services, staff, (start or "")[:10], move)
         Booking = request.env["loop.online.booking"]
         moment = self._moment(values["store"], start)
         if not moment or not values["chosen_services"]:
@@ -55,6 +57,7 @@ class LoopBooking(http.Controller):
                     moment,
                     post.get("name"),
                     post.get("mobile"),
+                    replace=values["moving"],
                 )
             except UserError as error:
                 values["error"] = error.args[0]
@@ -63,10 +66,81 @@ class LoopBooking(http.Controller):
                 return request.render("five_customer_loop_website.booking_done", values)
         return request.render("five_customer_loop_website.booking_confirm", values)
 
+    # ------------------------------------------------------------ waitlist
+    @http.route(
+        "/book/waitlist/join",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def waitlist_join(self, store=None, services=None, staff=None, day=None, **post):
+        values = self._choice(store, services, staff, day)
+        if not values["store"] or not values["day"]:
+            return request.redirect("/book")
+        try:
+            entry = request.env["loop.online.booking"]._join_waitlist(
+                values["store"],
+                values["chosen_services"],
+                values["chosen_staff"],
+                values["day"],
+                post.get("name"),
+                post.get("mobile"),
+            )
+        except UserError as error:
+            values.update(
+                waitlist_error=error.args[0],
+                name=post.get("name", ""),
+                mobile=post.get("mobile", ""),
+            )
+            return request.render("five_customer_loop_website.booking_page", values)
+        values["entry"] = entry
+        return request.render("five_customer_loop_website.waitlist_joined", values)
+
+    @http.route(
+        "/book/waitlist/<string:token>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def waitlist_offer(self, token, **_post):
+        entry = request.env["loop.booking.waitlist"]._by_token(token)
+        if not entry:
+            raise request.not_found()
+        values = {
+            "entry": entry,
+            "store": entry.company_id,
+            "chosen_services": entry.service_ids,
+            "chosen_staff": entry.offer_staff_id,
+            "start_label": entry._offer_label() if entry.offer_start else "",
+            "error": False,
+        }
+        if request.httprequest.method == "POST":
+            try:
+                values["booking"] = entry._take()
+            except UserError as error:
+                values["error"] = error.args[0]
+            else:
+                return request.render("five_customer_loop_website.booking_done", values)
+        return request.render("five_customer_loop_website.waitlist_offer", values)
+
     # -------------------------------------------------------------- helpers
-    def _choice(self, store, services, staff, day):
+    def _moving(self, move):
+        """The booking the logged-in customer moves (``move``), if any: hers
+        (the record rules hide the others)."""
+        if not move or not str(move).isdigit():
+            return None
+        if request.env.user._is_public():
+            raise request.not_found()
+        return own_booking(int(move))
+
+    def _choice(self, store, services, staff, day, move=None):
         """What the visitor chose so far, read from the query string, and
         what the page offers next."""
+        moving = self._moving(move)
         Booking = request.env["loop.online.booking"]
         stores = Booking._stores()
         chosen_store = stores.filtered(lambda s: str(s.id) == str(store)) or stores[:1]
@@ -81,6 +155,12 @@ class LoopBooking(http.Controller):
             "day": False,
             "slots": [],
             "query": {},
+            "waitlist_error": False,
+            "name": "",
+            "mobile": "",
+            "moving": moving,
+            "moving_label": moving
+            and self._label(moving._loop_local(moving.start), "EEEE yyyy-MM-dd HH:mm"),
         }
         if not chosen_store:
             return values
@@ -105,6 +185,7 @@ class LoopBooking(http.Controller):
             "store": chosen_store.id,
             "services": ",".join(str(i) for i in values["chosen_services"].ids),
             "staff": chosen_staff.id or "",
+            **({"move": moving.id} if moving else {}),
         }
         if values["chosen_services"] and chosen_day:
             free = Booking._slots(
@@ -121,6 +202,9 @@ class LoopBooking(http.Controller):
         query = values["query"]
         values["confirm_url"] = lambda start: "/book/confirm?" + url_encode(
             {**query, "start": start}
+        )
+        values["waitlist_query"] = url_encode(
+            {**query, "day": fields.Date.to_string(chosen_day) if chosen_day else ""}
         )
         values["back_url"] = "/book?" + url_encode(
             {**query, "day": fields.Date.to_string(chosen_day) if chosen_day else ""}

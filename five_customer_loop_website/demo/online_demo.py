@@ -3,14 +3,16 @@ when the language is loaded, as ``make run`` does).
 
 Its beauticians (the demo's ``staff1`` … users) are bookable online, on the
 salon's opening hours, every day 10:00-13:00 and 14:00-20:00; the first one is
-off the day after tomorrow.
+off the day after tomorrow. A customer holding cards has her own page.
 """
 
 from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import Command
+from odoo import Command, fields
+
+from ..lib import slots as slot_rules
 
 
 def load(env):
@@ -25,17 +27,10 @@ def load(env):
             "company_id": company.id,
             "attendance_ids": [Command.clear()]
             + [
-                Command.create(
-                    {
-                        "name": f"{day} {period}",
-                        "dayofweek": str(day),
-                        "hour_from": start,
-                        "hour_to": stop,
-                        "day_period": period,
-                    }
+                Command.create(vals)
+                for vals in slot_rules.attendances(
+                    range(7), ((10, 13, "morning"), (14, 20, "afternoon"))
                 )
-                for day in range(7)
-                for start, stop, period in ((10, 13, "morning"), (14, 20, "afternoon"))
             ],
         }
     )
@@ -56,6 +51,37 @@ def load(env):
             "resource_id": staff[0].resource_ids.id,
             "date_from": _utc(zone, datetime.combine(off, time())),
             "date_to": _utc(zone, datetime.combine(off + timedelta(days=1), time())),
+        }
+    )
+    portal_customer(env)
+
+
+def portal_customer(env):
+    """A customer with cards and a booking to come gets her page (login and
+    password ``customer``), in Chinese."""
+    env.cr.execute(
+        """SELECT c.partner_id FROM loop_card c
+            WHERE c.state = 'active'
+              AND EXISTS (SELECT 1 FROM calendar_event e
+                           WHERE e.loop_partner_id = c.partner_id
+                             AND e.is_loop_booking AND e.start > %s
+                             AND e.loop_state IN ('booked', 'confirmed'))
+            GROUP BY c.partner_id ORDER BY COUNT(*) DESC, c.partner_id LIMIT 1""",
+        [fields.Datetime.now()],
+    )
+    row = env.cr.fetchone()
+    if not row or env["res.users"].search_count([("login", "=", "customer")]):
+        return
+    partner = env["res.partner"].browse(row[0])
+    lang = env["res.lang"]._lang_get("zh_CN")
+    env["res.users"].with_context(no_reset_password=True).create(
+        {
+            "login": "customer",
+            "password": "customer",
+            "partner_id": partner.id,
+            "groups_id": [Command.set(env.ref("base.group_portal").ids)],
+            "lang": lang.code if lang.active else "en_US",
+            "tz": "Asia/Shanghai",
         }
     )
 

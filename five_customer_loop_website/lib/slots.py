@@ -48,3 +48,20 @@ def free_starts(work, busy, duration, step, earliest):
             starts.append(start)
             start += step
     return starts
+
+
+def attendances(days, periods):
+    """``resource.calendar.attendance`` values: each of ``days`` (0 is
+    Monday) from ``hour_from`` to ``hour_to`` of each ``(hour_from, hour_to,
+    day_period)`` of ``periods``."""
+    return [
+        {
+            "name": f"{day} {period}",
+            "dayofweek": str(day),
+            "hour_from": start,
+            "hour_to": stop,
+            "day_period": period,
+        }
+        for day in days
+        for start, stop, period in periods
+    ]

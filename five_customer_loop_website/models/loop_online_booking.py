@@ -156,6 +156,17 @@ class LoopOnlineBooking(models.AbstractModel):
             )
         )
         busy = {}
+        # the times held for the waitlist's running offers are taken too
+        held = self.env["loop.booking.waitlist"]._held(
+            staff,
+            start.astimezone(pytz.utc).replace(tzinfo=None),
+            stop.astimezone(pytz.utc).replace(tzinfo=None),
+        )
+        rows = list(rows) + [
+            (user_id, begin, end)
+            for user_id, times in held.items()
+            for begin, end in times
+        ]
         for user_id, begin, end in rows:
             busy.setdefault(user_id, []).append(
                 (
@@ -167,7 +178,34 @@ class LoopOnlineBooking(models.AbstractModel):
 
     # ---------------------------------------------------------------- booking
     @api.model
-    def _book(self, company, services, staff, start, name, mobile):
+    def _can_change(self, booking, now=None):
+        """Whether her customer may still cancel or move ``booking`` herself:
+        booked or confirmed, and the store's cancellation window not begun."""
+        booking = booking.sudo()  # the store's window, whoever asks
+        hours = booking.loop_company_id.loop_online_cancel_hours
+        return booking.loop_state in rules.INITIAL_STATES and (
+            booking.start - (now or fields.Datetime.now()) >= timedelta(hours=hours)
+        )
+
+    @api.model
+    def _cancel(self, booking):
+        """The customer cancels her ``booking`` (the caller checked it is
+        hers), inside the store's cancellation window only."""
+        if not self._can_change(booking):
+            raise UserError(self._window_message(booking))
+        # sudo: her own booking, cancelled as the desk cancels one
+        booking.sudo().action_loop_cancel()
+
+    @api.model
+    def _window_message(self, booking):
+        return self.env._(
+            "Your booking starts in less than %(hours)s hours: call the store to "
+            "cancel or move it.",
+            hours=booking.sudo().loop_company_id.loop_online_cancel_hours,
+        )
+
+    @api.model
+    def _book(self, company, services, staff, start, name, mobile, replace=None):
         """Book ``services`` at ``start`` (aware) with ``staff`` (a user, or
         none: the first one free then) for the person ``name`` / ``mobile``.
 
@@ -175,32 +213,40 @@ class LoopOnlineBooking(models.AbstractModel):
         online booking, a service it does not offer, a name or number that is
         missing, overlong or malformed, a time past or within the lead time or
         off the grid, a slot taken meanwhile, a number holding too many
-        bookings to come. Returns the booking.
+        bookings to come. ``replace``: the customer moves that booking of hers
+        (checked by the caller) to this time, inside the store's cancellation
+        window; it is cancelled once the new one is made. Returns the booking.
         """
-        name = (name or "").strip()
-        digits = _mobile_digits(mobile)
-        if company not in self._stores():
-            raise UserError(self.env._("This store takes no online booking."))
-        offered = self._services(company)
-        if not services or services - offered:
-            raise UserError(self.env._("Choose one or more of the store's services."))
-        if not name or len(name) > NAME_MAX:
-            raise UserError(
-                self.env._("Give your name (at most %s characters).", NAME_MAX)
-            )
-        if not digits:
-            raise UserError(
-                self.env._(
-                    "Give a mobile number we can reach you at (digits only, "
-                    "with the country code if it is not a Chinese number)."
+        if replace and not self._can_change(replace):
+            raise UserError(self._window_message(replace))
+        name, digits, team = self._check_request(
+            company, services, staff, name, mobile, person=not replace
+        )
+        try:
+            # a refusal below rolls back all this request wrote: the person
+            # and, when she moves a booking, its cancellation
+            with self.env.cr.savepoint():
+                if replace:
+                    partner = replace.sudo().loop_partner_id
+                    # the moved booking frees its time first
+                    replace.sudo().action_loop_cancel()  # see _cancel
+                else:
+                    partner = self._person(company, name, digits)
+                    self._check_open_bookings(company, partner)
+                return self._create_booking(
+                    company, services, staff or team, start, partner
                 )
-            )
-        team = self._staff(company)
-        if staff and staff not in team:
-            raise UserError(self.env._("This staff member is not booked online."))
-        local_day = start.date()
-        candidates = staff or team
-        free = self._slots(company, services, candidates, local_day)
+        except ValidationError as error:
+            # the staff member was booked meanwhile (checked under her lock)
+            raise UserError(
+                self.env._("This time was just taken: choose another one.")
+            ) from error
+
+    @api.model
+    def _create_booking(self, company, services, candidates, start, partner):
+        """The booking at ``start`` with the first of ``candidates`` free then,
+        made as the desk makes one; refused when none is (any more)."""
+        free = self._slots(company, services, candidates, start.date())
         chosen = next(
             (user for user in candidates if start in free.get(user, [])), None
         )
@@ -211,35 +257,86 @@ class LoopOnlineBooking(models.AbstractModel):
                     "taken): choose another one."
                 )
             )
-        partner = self._person(company, name, digits)
-        self._check_open_bookings(company, partner)
-        utc_start = start.astimezone(pytz.utc).replace(tzinfo=None)
-        try:
-            with self.env.cr.savepoint():
-                # sudo: the visitor books through this method only, with the
-                # values checked above; the booking is made as the desk does
-                return (
-                    self.env["calendar.event"]
-                    .sudo()
-                    .with_company(company)
-                    .with_context(mail_create_nosubscribe=True)
-                    .create(
-                        {
-                            "is_loop_booking": True,
-                            "loop_partner_id": partner.id,
-                            "loop_staff_id": chosen.id,
-                            "loop_service_ids": [fields.Command.set(services.ids)],
-                            "loop_company_id": company.id,
-                            "loop_booking_channel": "online",
-                            "start": utc_start,
-                        }
-                    )
-                )
-        except ValidationError as error:
-            # the staff member was booked meanwhile (checked under her lock)
+        # sudo: the visitor books through _book only, with the values checked
+        # there; the booking is made as the desk does
+        return (
+            self.env["calendar.event"]
+            .sudo()
+            .with_company(company)
+            .with_context(mail_create_nosubscribe=True)
+            .create(
+                {
+                    "is_loop_booking": True,
+                    "loop_partner_id": partner.id,
+                    "loop_staff_id": chosen.id,
+                    "loop_service_ids": [fields.Command.set(services.ids)],
+                    "loop_company_id": company.id,
+                    "loop_booking_channel": "online",
+                    "start": start.astimezone(pytz.utc).replace(tzinfo=None),
+                }
+            )
+        )
+
+    @api.model
+    def _check_request(self, company, services, staff, name, mobile, person=True):
+        """What a visitor asks is refused with the reason unless the store
+        takes online bookings, offers the services and the staff member, and
+        (``person``) the name and mobile number are given and well formed.
+        Returns ``(name, mobile digits, the store's staff online)``."""
+        name = (name or "").strip()
+        digits = _mobile_digits(mobile)
+        if company not in self._stores():
+            raise UserError(self.env._("This store takes no online booking."))
+        offered = self._services(company)
+        if not services or services - offered:
+            raise UserError(self.env._("Choose one or more of the store's services."))
+        if person and (not name or len(name) > NAME_MAX):
             raise UserError(
-                self.env._("This time was just taken: choose another one.")
-            ) from error
+                self.env._("Give your name (at most %s characters).", NAME_MAX)
+            )
+        if person and not digits:
+            raise UserError(
+                self.env._(
+                    "Give a mobile number we can reach you at (digits only, "
+                    "with the country code if it is not a Chinese number)."
+                )
+            )
+        team = self._staff(company)
+        if staff and staff not in team:
+            raise UserError(self.env._("This staff member is not booked online."))
+        return name, digits, team
+
+    @api.model
+    def _join_waitlist(self, company, services, staff, day, name, mobile):
+        """The person waits for ``day`` (full: no free time for these services
+        with that staff member, or anyone). Refused like a booking: a missing,
+        overlong or malformed name or number, a day not offered or not full.
+        Returns the waitlist entry."""
+        name, digits, team = self._check_request(company, services, staff, name, mobile)
+        today = company._loop_today()
+        if not today <= day < today + timedelta(days=company.loop_online_days):
+            raise UserError(self.env._("Choose one of the days the page offers."))
+        free = self._slots(company, services, staff or team, day)
+        if any(free.values()):
+            raise UserError(
+                self.env._("This day still has free times: book one of them.")
+            )
+        with self.env.cr.savepoint():
+            partner = self._person(company, name, digits)
+            # sudo: the visitor joins through this method only (values checked)
+            return (
+                self.env["loop.booking.waitlist"]
+                .sudo()
+                .create(
+                    {
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "service_ids": [fields.Command.set(services.ids)],
+                        "staff_id": staff.id,
+                        "day": day,
+                    }
+                )
+            )
 
     @api.model
     def _person(self, company, name, digits):

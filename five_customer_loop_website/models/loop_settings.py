@@ -7,6 +7,8 @@ ONLINE_SETTINGS = {
     "loop_online_slot_minutes": fields.Integer,
     "loop_online_days": fields.Integer,
     "loop_online_max_open": fields.Integer,
+    "loop_online_cancel_hours": fields.Integer,
+    "loop_online_hold_minutes": fields.Integer,
 }
 
 

@@ -25,6 +25,18 @@ class ResCompany(models.Model):
         default=14,
         help="How many days ahead the booking page offers.",
     )
+    loop_online_cancel_hours = fields.Integer(
+        string="Cancellation Window (Hours)",
+        default=24,
+        help="A customer cancels or moves her booking on her page up to this many "
+        "hours before it starts; later, she calls the store.",
+    )
+    loop_online_hold_minutes = fields.Integer(
+        string="Waitlist Hold (Minutes)",
+        default=60,
+        help="A freed time offered to the first person waiting is held for her this "
+        "long; then it passes to the next one.",
+    )
     loop_online_max_open = fields.Integer(
         string="Open Bookings per Mobile Number",
         default=3,
@@ -37,6 +49,8 @@ class ResCompany(models.Model):
         "loop_online_slot_minutes",
         "loop_online_days",
         "loop_online_max_open",
+        "loop_online_cancel_hours",
+        "loop_online_hold_minutes",
     )
     def _check_loop_online_booking(self):
         for company in self:
@@ -49,6 +63,14 @@ class ResCompany(models.Model):
             if not 1 <= company.loop_online_days <= 90:
                 raise ValidationError(
                     self.env._("The booking page offers 1 to 90 days ahead.")
+                )
+            if company.loop_online_cancel_hours < 0:
+                raise ValidationError(
+                    self.env._("The cancellation window cannot be negative.")
+                )
+            if not 5 <= company.loop_online_hold_minutes <= 1440:
+                raise ValidationError(
+                    self.env._("A waitlist offer is held 5 minutes to one day.")
                 )
             if company.loop_online_max_open < 1:
                 raise ValidationError(

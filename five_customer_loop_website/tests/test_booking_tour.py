@@ -7,6 +7,8 @@ from werkzeug.urls import url_encode
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from ..lib import slots as slot_rules
+
 # Monday 7 December 2026, 09:20 in Shanghai
 NOW = "2026-12-07 01:20:00"
 
@@ -25,16 +27,8 @@ class TestBookingTour(HttpCase):
                 "tz": "Asia/Shanghai",
                 "attendance_ids": [Command.clear()]
                 + [
-                    Command.create(
-                        {
-                            "name": f"{day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 18,
-                            "day_period": "morning",
-                        }
-                    )
-                    for day in range(5)
+                    Command.create(vals)
+                    for vals in slot_rules.attendances(range(5), ((9, 18, "morning"),))
                 ],
             }
         )
@@ -98,3 +92,48 @@ class TestBookingTour(HttpCase):
             self.env["res.partner"].search([("name", "=", "李娜")]),
             "a refused booking writes nobody",
         )
+
+    def test_wait_then_take_the_freed_time(self):
+        """Mei's Tuesday is full; a visitor joins the waitlist; the desk
+        cancels the morning; her link books 09:00."""
+        regular = self.env["res.partner"].create({"name": "Regular"})
+        morning, afternoon = self.env["calendar.event"].create(
+            [
+                {
+                    "is_loop_booking": True,
+                    "loop_partner_id": regular.id,
+                    "loop_staff_id": self.mei.id,
+                    "loop_service_ids": [Command.set(self.facial.ids)],
+                    "start": start,
+                    "duration": 4.5,
+                    "loop_company_id": self.env.company.id,
+                }
+                for start in ("2026-12-08 01:00:00", "2026-12-08 05:30:00")
+            ]
+        )
+        query = url_encode(
+            {
+                "store": self.env.company.id,
+                "services": self.facial.id,
+                "staff": self.mei.id,
+                "day": "2026-12-08",
+            }
+        )
+        with freeze_time(NOW, tick=True):
+            self.start_tour(f"/zh_CN/book?{query}", "five_customer_loop_waitlist_join")
+        entry = self.env["loop.booking.waitlist"].search([])
+        self.assertEqual(entry.partner_id.name, "王芳")
+        self.assertEqual(entry.state, "waiting")
+        with freeze_time(NOW):
+            morning.action_loop_cancel()
+        self.assertEqual(entry.state, "offered")
+        self.assertEqual(str(entry.offer_start), "2026-12-08 01:00:00")
+        token = entry.sudo().offer_token
+        with freeze_time(NOW, tick=True):
+            self.start_tour(
+                f"/zh_CN/book/waitlist/{token}", "five_customer_loop_waitlist_take"
+            )
+        self.assertEqual(entry.state, "booked")
+        self.assertEqual(entry.booking_id.loop_partner_id, entry.partner_id)
+        self.assertEqual(str(entry.booking_id.start), "2026-12-08 01:00:00")
+        self.assertEqual(afternoon.loop_state, "booked")

@@ -26,8 +26,10 @@ def hours(starts):
     return [start.strftime("%a %H:%M") for start in starts]
 
 
-@tagged("post_install", "-at_install")
-class TestOnlineBooking(LoopCase):
+class OnlineCase(LoopCase):
+    """A week of Mei and Lan in a Shanghai store (Mei off on Wednesday, booked
+    on Tuesday 10:30-11:30), a 90-minute facial, a 2-hour lead time."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -47,19 +49,9 @@ class TestOnlineBooking(LoopCase):
                 "company_id": cls.company.id,
                 "attendance_ids": [Command.clear()]
                 + [
-                    Command.create(
-                        {
-                            "name": f"{day} {period}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": stop,
-                            "day_period": period,
-                        }
-                    )
-                    for day in range(5)
-                    for start, stop, period in (
-                        (9, 12, "morning"),
-                        (13, 18, "afternoon"),
+                    Command.create(vals)
+                    for vals in slot_rules.attendances(
+                        range(5), ((9, 12, "morning"), (13, 18, "afternoon"))
                     )
                 ],
             }
@@ -85,14 +77,19 @@ class TestOnlineBooking(LoopCase):
         cls.regular = cls.env["res.partner"].create(
             {"name": "Regular", "mobile": "+86 139 0000 1111"}
         )
-        cls.env["calendar.event"].create(
+        cls.desk("2026-12-08 02:30:00", 1.0)
+
+    @classmethod
+    def desk(cls, start, hours):
+        """A booking of the regular with Mei, made at the front desk."""
+        return cls.env["calendar.event"].create(
             {
                 "is_loop_booking": True,
                 "loop_partner_id": cls.regular.id,
                 "loop_staff_id": cls.mei.id,
                 "loop_service_ids": [Command.set(cls.service.ids)],
-                "start": "2026-12-08 02:30:00",
-                "duration": 1.0,
+                "start": start,
+                "duration": hours,
                 "loop_company_id": cls.company.id,
             }
         )
@@ -103,6 +100,20 @@ class TestOnlineBooking(LoopCase):
                 self.company, self.service, staff, day.date(), days=days
             )
 
+    def book(self, start, name="王芳", mobile="138 0013 8000", staff=None, **kw):
+        with freeze_time(NOW):
+            return self.Online.with_user(self.env.ref("base.public_user"))._book(
+                kw.get("company", self.company),
+                kw.get("services", self.service),
+                staff if staff is not None else self.mei,
+                start,
+                name,
+                mobile,
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestOnlineBooking(OnlineCase):
     # -------------------------------------------------------------- the slots
     def test_week_of_mei(self):
         week = self.slots(self.mei, local(2026, 12, 7), days=7)[self.mei]
@@ -169,17 +180,6 @@ class TestOnlineBooking(LoopCase):
         )
 
     # ------------------------------------------------------------- the booking
-    def book(self, start, name="王芳", mobile="138 0013 8000", staff=None, **kw):
-        with freeze_time(NOW):
-            return self.Online.with_user(self.env.ref("base.public_user"))._book(
-                kw.get("company", self.company),
-                kw.get("services", self.service),
-                staff if staff is not None else self.mei,
-                start,
-                name,
-                mobile,
-            )
-
     def test_books_like_the_front_desk(self):
         booking = self.book(local(2026, 12, 7, 13, 0))
         self.assertTrue(booking.is_loop_booking)
@@ -281,3 +281,88 @@ class TestOnlineBooking(LoopCase):
         ):
             with self.subTest(field), self.assertRaises(ValidationError):
                 self.company[field] = value
+
+
+@tagged("post_install", "-at_install")
+class TestWaitlist(OnlineCase):
+    """Mei's Tuesday is full (the regular at 10:30, the desk's bookings at
+    09:00 and 13:00-18:00): people wait; the afternoon is cancelled."""
+
+    def setUp(self):
+        super().setUp()
+        self.afternoon = self.desk("2026-12-08 05:00:00", 5.0)  # 13:00-18:00
+        self.desk("2026-12-08 01:00:00", 1.5)  # 09:00-10:30
+        self.Waitlist = self.env["loop.booking.waitlist"]
+        self.public = self.Online.with_user(self.env.ref("base.public_user"))
+
+    def join(self, name, mobile, day="2026-12-08"):
+        with freeze_time(NOW):
+            return self.public._join_waitlist(
+                self.company,
+                self.service,
+                self.mei,
+                datetime.strptime(day, "%Y-%m-%d").date(),
+                name,
+                mobile,
+            )
+
+    def test_offer_hold_take(self):
+        self.assertEqual(self.slots(self.mei, local(2026, 12, 8))[self.mei], [])
+        fang = self.join("王芳", "13800138000")
+        li = self.join("李娜", "13900139000")
+        self.assertEqual((fang.state, li.state), ("waiting", "waiting"))
+        # a day with free times is booked, not waited for
+        with self.assertRaisesRegex(UserError, "still has free times"):
+            self.join("Zoe", "13700137000", day="2026-12-10")
+        # the desk cancels the afternoon: offered to the first one waiting
+        with freeze_time(NOW):
+            self.afternoon.action_loop_cancel()
+        self.assertEqual(fang.state, "offered")
+        self.assertEqual(li.state, "waiting")
+        self.assertEqual(str(fang.offer_start), "2026-12-08 05:00:00")
+        self.assertEqual(fang.offer_staff_id, self.mei)
+        self.assertEqual(str(fang.offer_expires), "2026-12-07 02:20:00")  # +60 min
+        self.assertIn("/book/waitlist/", fang.sudo().message_ids[0].body)
+        # held for her: 13:00 to 14:30 is offered to nobody else
+        free = hours(self.slots(self.mei, local(2026, 12, 8))[self.mei])
+        self.assertNotIn("Tue 13:00", free)
+        self.assertNotIn("Tue 14:00", free)
+        self.assertIn("Tue 14:30", free)
+        with self.assertRaises(UserError):
+            self.book(local(2026, 12, 8, 13, 0), mobile="13600136000")
+        # she takes it through her link
+        entry = self.Waitlist.with_user(self.env.ref("base.public_user"))._by_token(
+            fang.sudo().offer_token
+        )
+        with freeze_time("2026-12-07 02:10:00"):
+            booking = entry._take()
+        self.assertEqual(booking.loop_partner_id, fang.partner_id)
+        self.assertEqual(str(booking.start), "2026-12-08 05:00:00")
+        self.assertEqual(booking.loop_staff_id, self.mei)
+        self.assertEqual(fang.state, "booked")
+
+    def test_offer_not_taken_passes_on(self):
+        fang = self.join("王芳", "13800138000")
+        li = self.join("李娜", "13900139000")
+        with freeze_time(NOW):
+            self.afternoon.action_loop_cancel()
+        self.assertEqual(fang.state, "offered")
+        # an hour later the hold is over: Li is offered the same time
+        with freeze_time("2026-12-07 02:21:00"):
+            self.Waitlist._cron_expire()
+            self.assertEqual(fang.state, "expired")
+            self.assertEqual(li.state, "offered")
+            with self.assertRaisesRegex(UserError, "offer is over"):
+                fang._take()
+        self.assertEqual(str(li.offer_start), "2026-12-08 05:00:00")
+
+    def test_waitlist_refusals(self):
+        for label, (name, mobile) in {
+            "no name": ("", "13800138000"),
+            "bad number": ("Fang", "call me"),
+        }.items():
+            with self.subTest(label), self.assertRaises(UserError):
+                self.join(name, mobile)
+        with self.assertRaisesRegex(UserError, "days the page offers"):
+            self.join("Fang", "13800138000", day="2026-12-31")
+        self.assertFalse(self.Waitlist.search([]))

@@ -85,3 +85,48 @@ registry.category("web_tour.tours").add("five_customer_loop_online_booking_taken
         },
     ],
 });
+
+// Mei's Tuesday is full: a visitor joins the waitlist (in Chinese).
+registry.category("web_tour.tours").add("five_customer_loop_waitlist_join", {
+    steps: () => [
+        {
+            content: "No free time that day",
+            trigger: ".o_loop_slots:not(:has(a.o_loop_slot)) .o_loop_waitlist_form",
+        },
+        {
+            trigger: ".o_loop_waitlist_form input[name='name']",
+            run: "edit 王芳",
+        },
+        {
+            trigger: ".o_loop_waitlist_form input[name='mobile']",
+            run: "edit 13800138000",
+        },
+        {
+            content: "Wait for a time",
+            trigger: "button.o_loop_wait",
+            run: "click",
+        },
+        {
+            content: "On the waitlist, in Chinese",
+            trigger: "h1.o_loop_waiting:contains('候补')",
+        },
+    ],
+});
+
+// The morning was cancelled: her link holds 09:00 for her; she books it.
+registry.category("web_tour.tours").add("five_customer_loop_waitlist_take", {
+    steps: () => [
+        {
+            content: "The time held for her",
+            trigger: ".o_loop_booking_summary:contains('09:00')",
+        },
+        {
+            content: "Book it",
+            trigger: "button.o_loop_take",
+            run: "click",
+        },
+        {
+            trigger: "h1.o_loop_booked:contains('预约成功')",
+        },
+    ],
+});
