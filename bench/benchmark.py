@@ -657,11 +657,12 @@ def worker_slots(args):
     Rolled back."""
     import pytz
 
-    from odoo.addons.five_customer_loop_website.lib import slots
-
     from bench import runner
 
     reg = odoo_env.registry(args.db)
+    # after the registry: the addons path is set
+    from odoo.addons.five_customer_loop_website.lib import slots  # noqa: I001
+
     with runner.frozen(args.day), reg.cursor() as cr:
         env = _env(cr)
         bench = json.loads(env["ir.config_parameter"].get_param(BENCH_PARAM))
