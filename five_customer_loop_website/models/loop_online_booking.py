@@ -93,6 +93,7 @@ class LoopOnlineBooking(models.AbstractModel):
         """
         if not services or not staff:
             return {}
+        company = company.sudo()  # its settings and time zone, for visitors too
         zone = pytz.timezone(company._loop_tz())
         start = zone.localize(datetime.combine(day, time()))
         stop = zone.localize(datetime.combine(day + timedelta(days=days), time()))
@@ -217,6 +218,7 @@ class LoopOnlineBooking(models.AbstractModel):
         (checked by the caller) to this time, inside the store's cancellation
         window; it is cancelled once the new one is made. Returns the booking.
         """
+        company = company.sudo()  # its settings and time zone, for visitors too
         if replace and not self._can_change(replace):
             raise UserError(self._window_message(replace))
         name, digits, team = self._check_request(
@@ -285,7 +287,7 @@ class LoopOnlineBooking(models.AbstractModel):
         Returns ``(name, mobile digits, the store's staff online)``."""
         name = (name or "").strip()
         digits = _mobile_digits(mobile)
-        if company not in self._stores():
+        if company.sudo() not in self._stores():
             raise UserError(self.env._("This store takes no online booking."))
         offered = self._services(company)
         if not services or services - offered:
@@ -312,6 +314,7 @@ class LoopOnlineBooking(models.AbstractModel):
         with that staff member, or anyone). Refused like a booking: a missing,
         overlong or malformed name or number, a day not offered or not full.
         Returns the waitlist entry."""
+        company = company.sudo()  # its settings and time zone, for visitors too
         name, digits, team = self._check_request(company, services, staff, name, mobile)
         today = company._loop_today()
         if not today <= day < today + timedelta(days=company.loop_online_days):
