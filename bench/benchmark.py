@@ -660,9 +660,6 @@ def worker_slots(args):
     from bench import runner
 
     reg = odoo_env.registry(args.db)
-    # after the registry: the addons path is set
-    from odoo.addons.five_customer_loop_website.lib import slots  # noqa: I001
-
     with runner.frozen(args.day), reg.cursor() as cr:
         env = _env(cr)
         bench = json.loads(env["ir.config_parameter"].get_param(BENCH_PARAM))
@@ -673,18 +670,11 @@ def worker_slots(args):
         company = company.with_env(env)
         company.write({"loop_online_booking": True, "loop_online_lead_hours": 2.0})
         zone = pytz.timezone(company._loop_tz())
-        hours = env["resource.calendar"].create(
-            {
-                "name": "Bench hours",
-                "tz": zone.zone,
-                "attendance_ids": [(5, 0, 0)]
-                + [
-                    (0, 0, vals)
-                    for vals in slots.attendances(
-                        range(7), ((9, 12, "morning"), (13, 21, "afternoon"))
-                    )
-                ],
-            }
+        hours = env["loop.online.booking"]._create_hours(
+            "Bench hours",
+            zone.zone,
+            range(7),
+            ((9, 12, "morning"), (13, 21, "afternoon")),
         )
         group = env.ref("five_customer_loop.group_loop_user")
         staff = env["res.users"].create(

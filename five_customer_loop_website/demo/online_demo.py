@@ -12,27 +12,18 @@ import pytz
 
 from odoo import Command, fields
 
-from ..lib import slots as slot_rules
-
 
 def load(env):
     company = env.company
     staff = env["res.users"].search([("login", "=like", "staff%")], order="login")
     if not staff:
         return
-    hours = env["resource.calendar"].create(
-        {
-            "name": "营业时间 10:00-20:00",
-            "tz": company._loop_tz(),
-            "company_id": company.id,
-            "attendance_ids": [Command.clear()]
-            + [
-                Command.create(vals)
-                for vals in slot_rules.attendances(
-                    range(7), ((10, 13, "morning"), (14, 20, "afternoon"))
-                )
-            ],
-        }
+    hours = env["loop.online.booking"]._create_hours(
+        "营业时间 10:00-20:00",
+        company._loop_tz(),
+        range(7),
+        ((10, 13, "morning"), (14, 20, "afternoon")),
+        company=company,
     )
     company.write({"loop_online_booking": True, "loop_online_lead_hours": 2.0})
     # a Chinese chain: its website speaks Chinese first

@@ -13,8 +13,6 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.five_customer_loop.lib import booking_rules as rules
-
 
 class LoopBookingWaitlist(models.Model):
     _name = "loop.booking.waitlist"
@@ -205,15 +203,3 @@ class LoopBookingWaitlist(models.Model):
                     (entry.offer_start, end)
                 )
         return held
-
-
-class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
-
-    def _loop_on_state(self, state):
-        res = super()._loop_on_state(state)
-        if state in rules.FREE_STATES:
-            self.env["loop.booking.waitlist"]._offer_freed(
-                self.filtered("is_loop_booking")
-            )
-        return res

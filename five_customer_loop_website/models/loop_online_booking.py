@@ -74,6 +74,23 @@ class LoopOnlineBooking(models.AbstractModel):
         )
 
     @api.model
+    def _create_hours(self, name, tz, days, periods, company=None):
+        """Working hours (a ``resource.calendar`` in ``tz``): each of ``days``
+        (0 is Monday) the ``periods`` (see ``lib.slots.attendances``)."""
+        vals = {
+            "name": name,
+            "tz": tz,
+            "attendance_ids": [fields.Command.clear()]
+            + [
+                fields.Command.create(attendance)
+                for attendance in slot_rules.attendances(days, periods)
+            ],
+        }
+        if company:
+            vals["company_id"] = company.id
+        return self.env["resource.calendar"].create(vals)
+
+    @api.model
     def _duration(self, services):
         return timedelta(
             minutes=round(

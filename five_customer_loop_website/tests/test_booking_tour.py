@@ -7,8 +7,6 @@ from werkzeug.urls import url_encode
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from ..lib import slots as slot_rules
-
 # Monday 7 December 2026, 09:20 in Shanghai
 NOW = "2026-12-07 01:20:00"
 
@@ -21,16 +19,8 @@ class TestBookingTour(HttpCase):
         company = cls.env.company
         company.partner_id.tz = "Asia/Shanghai"
         company.loop_online_booking = True
-        hours = cls.env["resource.calendar"].create(
-            {
-                "name": "Salon hours",
-                "tz": "Asia/Shanghai",
-                "attendance_ids": [Command.clear()]
-                + [
-                    Command.create(vals)
-                    for vals in slot_rules.attendances(range(5), ((9, 18, "morning"),))
-                ],
-            }
+        hours = cls.env["loop.online.booking"]._create_hours(
+            "Salon hours", "Asia/Shanghai", range(5), ((9, 18, "morning"),)
         )
         cls.mei = cls.env["res.users"].create(
             {

@@ -42,19 +42,12 @@ class OnlineCase(LoopCase):
             }
         )
         # Monday to Friday 09:00-12:00 and 13:00-18:00 (lunch from 12 to 13)
-        cls.hours = cls.env["resource.calendar"].create(
-            {
-                "name": "Salon hours",
-                "tz": "Asia/Shanghai",
-                "company_id": cls.company.id,
-                "attendance_ids": [Command.clear()]
-                + [
-                    Command.create(vals)
-                    for vals in slot_rules.attendances(
-                        range(5), ((9, 12, "morning"), (13, 18, "afternoon"))
-                    )
-                ],
-            }
+        cls.hours = cls.env["loop.online.booking"]._create_hours(
+            "Salon hours",
+            "Asia/Shanghai",
+            range(5),
+            ((9, 12, "morning"), (13, 18, "afternoon")),
+            company=cls.company,
         )
         cls.mei = cls.company_user("mei", name="Mei", tz="Asia/Shanghai")
         cls.lan = cls.company_user("lan", name="Lan", tz="Asia/Shanghai")

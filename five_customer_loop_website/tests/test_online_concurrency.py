@@ -10,12 +10,10 @@ from datetime import datetime
 import psycopg2.errors
 import pytz
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL, mute_logger
-
-from ..lib import slots as slot_rules
 
 # Monday 7 December 2026, 09:20 in Shanghai; the slot: Wednesday 14:00
 NOW = "2026-12-07 01:20:00"
@@ -32,18 +30,8 @@ class TestOnlineConcurrency(TransactionCase):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             company = env.ref("base.main_company")
-            hours = env["resource.calendar"].create(
-                {
-                    "name": "Concurrent hours",
-                    "tz": "Asia/Shanghai",
-                    "attendance_ids": [Command.clear()]
-                    + [
-                        Command.create(vals)
-                        for vals in slot_rules.attendances(
-                            range(5), ((9, 18, "morning"),)
-                        )
-                    ],
-                }
+            hours = env["loop.online.booking"]._create_hours(
+                "Concurrent hours", "Asia/Shanghai", range(5), ((9, 18, "morning"),)
             )
             staff = env["res.users"].create(
                 {

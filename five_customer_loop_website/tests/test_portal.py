@@ -12,8 +12,6 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.five_customer_loop.tests.common_cards import CardCase
 
-from ..lib import slots as slot_rules
-
 # Monday 7 December 2026, 09:20 in Shanghai
 NOW = "2026-12-07 01:20:00"
 
@@ -120,16 +118,8 @@ class TestPortal(CardCase, HttpCase):
         """Anna moves Thursday's 10:00 to 11:00 (overlapping its old time: the
         old one frees it first); today's booking cannot be moved."""
         self.company.loop_online_booking = True
-        hours = self.env["resource.calendar"].create(
-            {
-                "name": "Salon hours",
-                "tz": "Asia/Shanghai",
-                "attendance_ids": [Command.clear()]
-                + [
-                    Command.create(vals)
-                    for vals in slot_rules.attendances(range(5), ((9, 18, "morning"),))
-                ],
-            }
+        hours = self.env["loop.online.booking"]._create_hours(
+            "Salon hours", "Asia/Shanghai", range(5), ((9, 18, "morning"),)
         )
         self.staff.write({"loop_book_online": True, "loop_calendar_id": hours.id})
         Online = self.env["loop.online.booking"].with_user(self.anna_user)
