@@ -36,7 +36,11 @@ class LoopBooking(http.Controller):
     def confirm(
         self, store=None, services=None, staff=None, start=None, move=None, **post
     ):
-        values = self._choice(store, services, staff, (start or "")[:10], move)
+        # the day only for the links back to it: no free times computed here,
+        # the booking checks its own time
+        values = self._choice(
+            store, services, staff, (start or "")[:10], move, with_slots=False
+        )
         Booking = request.env["loop.online.booking"]
         moment = self._moment(values["store"], start)
         if not moment or not values["chosen_services"]:
@@ -137,7 +141,7 @@ class LoopBooking(http.Controller):
             raise request.not_found()
         return own_booking(int(move))
 
-    def _choice(self, store, services, staff, day, move=None):
+    def _choice(self, store, services, staff, day, move=None, with_slots=True):
         """What the visitor chose so far, read from the query string, and
         what the page offers next."""
         moving = self._moving(move)
@@ -187,7 +191,7 @@ class LoopBooking(http.Controller):
             "staff": chosen_staff.id or "",
             **({"move": moving.id} if moving else {}),
         }
-        if values["chosen_services"] and chosen_day:
+        if with_slots and values["chosen_services"] and chosen_day:
             free = Booking._slots(
                 chosen_store,
                 values["chosen_services"],
