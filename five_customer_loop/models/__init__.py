@@ -19,6 +19,7 @@ from . import loop_engine
 from . import loop_engine_run
 from . import loop_history_reconstruction
 from . import loop_customer
+from . import loop_pos_sync
 from . import pos_order
 from . import loop_care_record
 from . import loop_feedback

@@ -34,6 +34,10 @@ OPEN_STATES = ("active", "used_up")
 # Context key passing issue parameters from :meth:`issue_card` to ``create``.
 ISSUE = "loop_card_issue"
 ORIGIN_FIELDS = ("pos_order_id", "calendar_event_id", "origin")
+# Context key: the day the cards are judged on and their moves dated, when it
+# is not today in the store (an order a till kept while offline is judged on
+# the day it was paid, see ``pos.order._loop_card_day``).
+CARD_DAY = "loop_card_day"
 PROTECTED_FIELDS = ("partner_id", "type_id", "company_id", "issue_date")
 MANAGER = "five_customer_loop.group_loop_manager"
 USER = "five_customer_loop.group_loop_user"
@@ -300,8 +304,44 @@ class LoopCard(models.Model):
 
     # ------------------------------------------------------------------- helpers
     def _today(self, company=None):
-        """The store's day of ``company`` (the cards' company by default)."""
+        """The store's day of ``company`` (the cards' company by default), or the
+        day the context judges the cards on (``CARD_DAY``)."""
+        day = self.env.context.get(CARD_DAY)
+        if day:
+            return fields.Date.to_date(day)
         return (company or self.company_id[:1] or self.env.company)._loop_today()
+
+    def _reopen_expired(self, reason, origin_vals=None):
+        """Reverse the expiry of the cards expired since the day they are judged
+        on (``CARD_DAY``) but still valid that day; return them.
+
+        An order paid on a card's last day that reaches the server after the
+        expiry job first puts back what the expiry wrote off (reversing
+        entries), then takes its payment; :meth:`_expire` writes off the rest
+        again. Nothing else changes: the expiry moves stay in the ledger.
+        """
+        day = self._today()
+        cards = self.filtered(
+            lambda card: card.state == "expired"
+            and card.expiry_date
+            and card.expiry_date >= day
+        )
+        if not cards:
+            return cards
+        moves = self.env["loop.card.move"].search(
+            [
+                ("card_id", "in", cards.ids),
+                ("kind", "=", "expire"),
+                ("reversed_move_id", "=", False),
+                ("reversal_ids", "=", False),
+            ]
+        )
+        if moves:
+            moves.action_reverse(reason, origin_vals)
+        else:  # expired with nothing left: only the state comes back
+            cards.with_context(**{STATE_WRITE: True}).write({"state": "active"})
+            cards._update_usage_state(cards._ledger_figures())
+        return cards
 
     def _lock(self):
         """Lock the cards' rows until the end of the transaction (in id order)."""

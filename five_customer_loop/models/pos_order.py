@@ -17,12 +17,13 @@ and nothing is written: the till keeps the order and shows the reason.
 import logging
 from datetime import date
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..lib import pos_rules
 from ..lib.loop_sql import PAID_STATES
+from .loop_card import CARD_DAY
 
 # Context key: the till's sync posts the card moves itself, after the core's
 # ``_process_saved_order`` (which logs and swallows errors of
@@ -160,6 +161,12 @@ class PosOrder(models.Model):
         return res
 
     # -------------------------------------------------------------- paid flow
+    @api.model
+    def sync_from_ui(self, orders):
+        # the same order sent twice at once is saved once (loop.pos.sync)
+        self.env["loop.pos.sync"]._claim(order.get("uuid") for order in orders)
+        return super().sync_from_ui(orders)
+
     def _process_saved_order(self, draft):
         res = super(PosOrder, self.with_context(**{DEFER: True}))._process_saved_order(
             draft
@@ -212,10 +219,15 @@ class PosOrder(models.Model):
                 continue
             if moves.search_count([("pos_order_id", "=", order.id)], limit=1):
                 continue
+            order = order.with_context(**{CARD_DAY: order._loop_card_day()})
             try:
+                reopened = order._loop_expired_cards()._reopen_expired(
+                    order._loop_paid_before_expiry(), order._loop_origin()
+                )
                 order._loop_post_card_payments()
                 order._loop_post_package_sessions()
                 order._loop_post_card_sales()
+                reopened.with_context(**{CARD_DAY: False})._expire()
             except LoopCardRefusal:
                 raise
             except (UserError, AccessError) as error:
@@ -255,6 +267,46 @@ class PosOrder(models.Model):
         for card_type in card_types.sorted(lambda t: not t.active):
             result.setdefault(card_type.product_id, card_type)
         return result
+
+    def _loop_card_day(self):
+        """The day the order's cards are judged on: the store's day of the
+        moment the till stamped on the order (``date_order``), so an order a
+        till kept while offline is judged when it was paid, not when it
+        arrives. Never before its session opened, nor after now."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        moment = self.date_order or now
+        if self.session_id.start_at:
+            moment = max(moment, self.session_id.start_at)
+        return self.company_id._loop_date(min(moment, now))
+
+    def _loop_expired_cards(self):
+        """The order's cards that the expiry job closed after the order's day
+        although they were still valid that day (``_loop_card_day``)."""
+        self.ensure_one()
+        cards = self.env["loop.card"].sudo()  # see _loop_post_card_moves
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "expired"),
+            ("expiry_date", ">=", cards._today()),
+        ]
+        if self.partner_id and self.payment_ids.payment_method_id.filtered(
+            "loop_is_card"
+        ):
+            cards |= cards.search(
+                [
+                    *domain,
+                    ("partner_id", "=", self.partner_id.id),
+                    ("kind", "=", "value"),
+                ]
+            )
+        return cards | self.lines.loop_card_id.sudo().filtered_domain(domain)
+
+    def _loop_paid_before_expiry(self):
+        return self.env._(
+            "%(order)s was paid at the till before the card expired",
+            order=self.pos_reference or self.name,
+        )
 
     def _loop_customer(self, message):
         self.ensure_one()

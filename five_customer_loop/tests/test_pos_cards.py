@@ -7,7 +7,10 @@ months) and ``package`` (10 Facial Care + 5 Massage for 3,000, 6 months;
 a facial carries 225 of value, a massage 150).
 """
 
+import copy
 from uuid import uuid4
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
@@ -377,10 +380,100 @@ class TestPosCards(RefusalMixin, PosCardCase):
     def test_expired_package_refused(self):
         card = self.issue(self.package, when="2026-01-15")  # valid until 2026-07-14
         vals = self.ui_order(
-            self.alice, [self.ui_line(self.service, price=0.0, card=card)], []
+            self.alice,
+            [self.ui_line(self.service, price=0.0, card=card)],
+            [],
+            when="2026-07-15 04:00",
         )
         with self.assertRefused(LoopCardRefusal, "expired on"):
             self.sync(vals, when="2026-07-15")
+
+    def test_offline_order_judged_when_paid(self):
+        """A till offline over midnight: its order paid at 23:50 on the card's
+        last day arrives at 01:00, after the expiry job wrote the card off.
+
+        Gold card of 1,000 issued 2026-01-15, valid until 2027-01-14 (Shanghai).
+        The order pays 300 at 2027-01-14 23:50 local (15:50 UTC). The expiry
+        job of 2027-01-15 wrote off 1,000. Synced at 01:00 local, the order is
+        accepted: the expiry is reversed (+1,000), the payment taken (-300) and
+        the rest written off again (-700), all dated as they happened; the
+        card ends expired with 0 left and the customer spent 300.
+        """
+        card = self.issue(self.gold, when="2026-01-15", amount=1000.0, paid=1000.0)
+        self.assertEqual(card.expiry_date, fields.Date.to_date("2027-01-14"))
+        with freeze_time("2027-01-14 16:10:00"):  # 00:10 local, the job's hour
+            self.env["loop.card"]._cron_expire()
+        self.assertEqual((card.state, card.balance), ("expired", 0.0))
+        vals = self.ui_order(
+            self.alice,
+            [self.ui_line(self.service, price=300.0)],
+            [(self.card_method, 300.0)],
+            when="2027-01-14 15:50",
+        )
+        with freeze_time("2027-01-14 17:00:00"):  # 01:00 local, the next day
+            order = self.env["pos.order"].browse(
+                self.env["pos.order"].sync_from_ui([vals])["pos.order"][0]["id"]
+            )
+        self.assertEqual(order.state, "paid")
+        moves = card.move_ids.sorted("id")
+        self.assertEqual(
+            [(m.kind, m.amount, bool(m.reversed_move_id), str(m.date)) for m in moves],
+            [
+                ("issue", 1000.0, False, "2026-01-15"),
+                ("expire", -1000.0, False, "2027-01-15"),
+                ("expire", 1000.0, True, "2027-01-14"),
+                ("consume", -300.0, False, "2027-01-14"),
+                ("expire", -700.0, False, "2027-01-15"),
+            ],
+        )
+        self.assertEqual(moves[3].pos_order_id, order)
+        self.assertEqual((card.state, card.balance), ("expired", 0.0))
+        # the order's day is the till's, a day before its sync
+        with freeze_time("2027-01-14 17:00:00"):
+            self.assertEqual(order._loop_card_day(), fields.Date.to_date("2027-01-14"))
+
+    def test_order_judged_no_later_than_now(self):
+        """A till's clock ahead of the server's cannot move a card's expiry:
+        the order is judged on the server's day when its stamp is later."""
+        card = self.issue(self.package, when="2026-01-15")  # valid until 2026-07-14
+        vals = self.ui_order(
+            self.alice,
+            [self.ui_line(self.service, price=0.0, card=card)],
+            [],
+            when="2026-07-16 04:00",
+        )
+        with self.assertRefused(LoopCardRefusal, "expired on"):
+            self.sync(vals, when="2026-07-15")
+        # and an order stamped before its session opened is judged when it opened
+        draft = self.sync(
+            dict(
+                self.ui_order(self.alice, [], [], when="2026-07-13 04:00"),
+                state="draft",
+            ),
+            when="2026-07-16",
+        )
+        draft.session_id.start_at = "2026-07-15 01:00:00"
+        with self.at("2026-07-16"):
+            self.assertEqual(draft._loop_card_day(), fields.Date.to_date("2026-07-15"))
+
+    def test_same_order_synced_twice(self):
+        """A retry of an order already saved is answered with that order: one
+        order, one card move, the uuid received once."""
+        card = self.issue(self.gold, when="2026-01-15", amount=1000.0, paid=1000.0)
+        vals = self.ui_order(
+            self.alice,
+            [self.ui_line(self.service, price=300.0)],
+            [(self.card_method, 300.0)],
+        )
+        retry = copy.deepcopy(vals)
+        first = self.sync(vals)
+        second = self.sync(retry)
+        self.assertEqual(first, second)
+        self.assertEqual(len(self.order_of(vals["uuid"])), 1)
+        self.assertEqual((card.balance, len(card.move_ids)), (700.0, 2))
+        self.assertEqual(
+            self.env["loop.pos.sync"].search_count([("uuid", "=", vals["uuid"])]), 1
+        )
 
     # ---------------------------------------------------------------- refunds
     def test_refund_card_sale_reverses_issue(self):
