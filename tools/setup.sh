@@ -27,7 +27,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 # One stamp per set of requirements already installed into the environment.
-want=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" | sha1sum | cut -c1-16)
+want=$(cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" "$ROOT/tools/setup.sh" | sha1sum | cut -c1-16)
 stamp="$VENV/.fcl-requirements-$want"
 if [ ! -x "$PY" ] || [ ! -f "$stamp" ]; then
     echo "Installing the requirements into the virtual environment $VENV"
@@ -36,7 +36,10 @@ if [ ! -x "$PY" ] || [ ! -f "$stamp" ]; then
     constraints="$CACHE_DIR/constraints.txt"
     # cbor2 5.4 does not build with setuptools 80 and later.
     echo 'setuptools<80' >"$constraints"
-    PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q --upgrade pip wheel
+    # setuptools 70 or later: the pkg_resources of older ones does not find
+    # zope.interface (installed as zope_interface), and Odoo's gevent worker,
+    # which multi-worker Odoo starts, stops there.
+    PIP_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q --upgrade pip wheel 'setuptools>=70'
     # pip 25.3 and later no longer apply PIP_CONSTRAINT to build environments:
     # PIP_BUILD_CONSTRAINT does (older pip ignores it).
     PIP_CONSTRAINT="$constraints" PIP_BUILD_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q \
