@@ -52,7 +52,7 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=4, help="Odoo HTTP workers")
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument(
-        "--think", type=float, default=0.5, help="mean pause between requests (s)"
+        "--think", type=float, default=2.0, help="mean pause between requests (s)"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -165,7 +165,11 @@ def start_nightly(args, until, resume=False):
         str(until),
     ]
     env = dict(os.environ, LOAD_RESUME="1" if resume else "0")
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    # its log (the queries a database restart cuts) goes beside the server's
+    with open(f"/tmp/{args.load_db}.nightly.log", "a") as log:
+        return subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env
+        )
 
 
 # ----------------------------------------------------------------------- run

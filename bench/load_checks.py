@@ -5,6 +5,7 @@ them in order, the figures' digest last (it runs a full recompute).
 """
 
 from datetime import date
+from unittest import mock
 
 from bench import odoo_env
 
@@ -139,17 +140,49 @@ def booking_overlaps(cr):
 
 def figures_digest(db):
     """The figures as the tills, desks and nightly runs left them equal a full
-    recompute from scratch (digest of every customer's figures per company)."""
+    recompute from scratch (digest of every customer's figures per company).
+
+    Segments are relative to each company's segment thresholds, which every
+    full run moves with the day's orders: the recompute keeps the thresholds
+    of the last nightly run, those the tills' refreshes classified with.
+    The figures before the recompute stay in the table ``load_figures_before``
+    of the copy; the detail names the first rows and figures that differ.
+    """
+    from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
+
     from bench import kill_resume, runner
 
+    odoo_env.psql(
+        "DROP TABLE IF EXISTS load_figures_before; "
+        "CREATE TABLE load_figures_before AS SELECT * FROM loop_customer",
+        db=db,
+    )
     before = kill_resume.digest(db)
-    runner.cron_run(odoo_env.registry(db), date.today().isoformat(), force=True)
+    registry = odoo_env.registry(db)
+    with mock.patch.object(
+        registry["loop.engine"], "_update_segment_thresholds", lambda *args: None
+    ):
+        runner.cron_run(registry, date.today().isoformat(), force=True)
     after = kill_resume.digest(db)
     keys = ("figures", "funnel_rows")
-    return {
-        "passed": all(before[key] == after[key] for key in keys),
-        "detail": f"before {before['figures']} / after {after['figures']}",
-    }
+    passed = all(before[key] == after[key] for key in keys)
+    detail = f"before {before['figures']} / after {after['figures']}"
+    if not passed:
+        differ = " OR ".join(f"b.{c} IS DISTINCT FROM a.{c}" for c in FIGURES)
+        columns = ", ".join(
+            f"CASE WHEN b.{c} IS DISTINCT FROM a.{c} THEN '{c}:' || "
+            f"COALESCE(b.{c}::text, '-') || '>' || COALESCE(a.{c}::text, '-') END"
+            for c in FIGURES
+        )
+        rows = odoo_env.psql(
+            f"SELECT COUNT(*) OVER (), a.partner_id, concat_ws(' ', {columns}) "
+            "FROM loop_customer a FULL JOIN load_figures_before b "
+            "USING (partner_id, company_id) "
+            f"WHERE {differ} ORDER BY a.partner_id LIMIT 5",
+            db=db,
+        )
+        detail += "; differ: " + rows.replace("\n", "; ")
+    return {"passed": passed, "detail": detail}
 
 
 def run_all(db, plan, journal):

@@ -112,9 +112,9 @@ class Till(threading.Thread):
     """
 
     MIX = (
-        ("cash", 50),
-        ("card_pay", 25),
-        ("top_up", 8),
+        ("cash", 52),
+        ("card_pay", 28),
+        ("top_up", 3),
         ("refund", 10),
         ("twice", 7),
     )
@@ -208,7 +208,7 @@ class Till(threading.Thread):
     def _card_order(self, moment=None):
         partner = self.rng.choice(self.plan["popular"])
         product = self.rng.choice(self.plan["products"])
-        price = float(self.rng.choice((20, 35, 50, 80)))
+        price = float(self.rng.choice((60, 120, 180, 280)))
         lines = [self._line(product, price=price)]
         return self._order(
             partner, lines, [(self.plan["card_method_id"], price)], moment

@@ -44,6 +44,10 @@ if [ ! -x "$PY" ] || [ ! -f "$stamp" ]; then
     # PIP_BUILD_CONSTRAINT does (older pip ignores it).
     PIP_CONSTRAINT="$constraints" PIP_BUILD_CONSTRAINT="$constraints" "$VENV/bin/pip" install -q \
         -r "$ODOO_SRC/requirements.txt" -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt"
+    # OCA queue_job (18.0, from PyPI) for the job-queue bridge: without its
+    # "odoo" requirement, which this source tree of Odoo is. 18.0.3.1.0 is the
+    # last release whose test helpers import from Odoo 18.0's first release.
+    "$VENV/bin/pip" install -q --no-deps 'odoo-addon-queue_job==18.0.3.1.0'
     touch "$stamp"
 fi
 need_postgres

@@ -1,0 +1,2 @@
+from . import loop_engine_run
+from . import loop_engine
