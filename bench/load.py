@@ -30,12 +30,15 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil  # noqa: E402  (one of Odoo's requirements)
 
 from bench import odoo_env  # noqa: E402  (puts Odoo on sys.path)
 
@@ -120,6 +123,54 @@ def restart_postgres():
     subprocess.run(
         ["pg_ctlcluster", version, name, "restart", "-m", "fast"], check=True
     )
+
+
+# ------------------------------------------------------------------------ CPU
+class CpuMeter(threading.Thread):
+    """CPU seconds used during the run by Odoo, the nightly runs, PostgreSQL
+    and the clients (this process): sampled every two seconds per process, so
+    a process that ends loses at most its last two seconds."""
+
+    def __init__(self, server):
+        super().__init__(daemon=True)
+        self.server, self.first, self.last = server, {}, {}
+        self.done = threading.Event()
+
+    def _kind(self, proc):
+        if proc.pid == os.getpid():
+            return "clients"
+        name, cmdline = proc.info["name"] or "", " ".join(proc.info["cmdline"] or ())
+        if name.startswith("postgres"):
+            return "postgresql"
+        if "--nightly-worker" in cmdline:
+            return "nightly"
+        try:
+            if os.getpgid(proc.pid) == self.server.pid:
+                return "odoo"
+        except OSError:
+            return None
+        return None
+
+    def sample(self):
+        for proc in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+            kind = self._kind(proc)
+            times = proc.info["cpu_times"]
+            if kind and times:
+                used = times.user + times.system
+                self.first.setdefault(proc.pid, (kind, used))
+                self.last[proc.pid] = (kind, used)
+
+    def run(self):
+        while not self.done.wait(2):
+            self.sample()
+
+    def stop(self):
+        self.done.set()
+        self.sample()
+        used = {}
+        for pid, (kind, end) in self.last.items():
+            used[kind] = used.get(kind, 0.0) + end - self.first[pid][1]
+        return {kind: round(seconds, 1) for kind, seconds in sorted(used.items())}
 
 
 # -------------------------------------------------------------------- nightly
@@ -237,6 +288,8 @@ def run(args):
     server = start_server(args, log_path)
     journal = load_clients.Journal()
     nightly_runs, nightly_restarts = [], 0
+    meter = CpuMeter(server)
+    meter.start()
     try:
         args.began = time.time()
         stop_at = args.began + args.duration
@@ -293,6 +346,7 @@ def run(args):
             ]
         seconds = time.time() - args.began
     finally:
+        cpu = meter.stop()
         stop_server(server)
     retries, gave_up = server_retries(log_path)
     print("Checking ...", flush=True)
@@ -314,6 +368,8 @@ def run(args):
         "notes": dict(journal.notes),
         "nightly_runs": [round(run["seconds"], 1) for run in nightly_runs],
         "nightly_restarts": nightly_restarts,
+        "cpu_seconds": cpu,
+        "cores": os.cpu_count(),
         "checks": checks,
     }
     print(render(report))
@@ -353,6 +409,9 @@ def render(report):
         f"nightly recomputes: {len(report['nightly_runs'])} "
         f"({', '.join(str(s) for s in report['nightly_runs'])} s), "
         f"resumed after the restart: {report['nightly_restarts']}",
+        "CPU seconds (of "
+        f"{round(report['seconds'] * report['cores'])} on {report['cores']} cores): "
+        + ", ".join(f"{kind} {used}" for kind, used in report["cpu_seconds"].items()),
         f"notes: {report['notes']}",
         "",
     ]

@@ -6,6 +6,7 @@ after every call and calls again while work remains). Time is frozen at noon
 UTC of ``day`` so the run is reproducible; timings use the real clock.
 """
 
+import contextlib
 import time
 
 from freezegun import freeze_time
@@ -29,16 +30,18 @@ def cron_run(
     on_batch=None,
     max_batches=None,
     on_start=None,
+    clock=True,
 ):
     """Run a full recompute in committed batches; return per-batch measures.
 
     ``force`` restarts today's run from the beginning (otherwise it resumes
     from the saved state, as the cron does after a crash). ``on_batch`` is
     called with each batch's measures after its commit, ``on_start`` with
-    the batch's number before it starts.
+    the batch's number before it starts. ``clock=False`` runs at this
+    moment's clock (``day`` must then be today).
     """
     batches = []
-    with frozen(day):
+    with frozen(day) if clock else contextlib.nullcontext():
         if batch_size:
             with registry.cursor() as cr:
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
