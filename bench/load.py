@@ -26,13 +26,11 @@ import argparse
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -77,43 +75,6 @@ def parse_args(argv=None):
 
 
 # --------------------------------------------------------------------- server
-def start_server(args, log_path):
-    cmd = [
-        sys.executable,
-        str(odoo_env.ODOO_SRC / "odoo-bin"),
-        *odoo_env.odoo_args(args.load_db, log_level="info"),
-        f"--workers={args.workers}",
-        "--max-cron-threads=0",
-        f"--http-port={args.port}",
-        f"--db-filter=^{args.load_db}$",
-        "--limit-time-real=600",
-        "--limit-time-cpu=300",
-        f"--logfile={log_path}",
-    ]
-    # odoo_args sets --workers=0: the last one given wins
-    server = subprocess.Popen(cmd, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{args.url}/web/health", timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(1)
-    stop_server(server)
-    raise SystemExit("Odoo did not answer on /web/health within two minutes")
-
-
-def stop_server(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 def restart_postgres():
     """Restart the local PostgreSQL cluster (fast: open transactions are lost)."""
     clusters = subprocess.run(
@@ -285,7 +246,7 @@ def run(args):
     print(
         f"Starting Odoo with {args.workers} workers (log: {log_path}) ...", flush=True
     )
-    server = start_server(args, log_path)
+    server = odoo_env.serve(args.load_db, args.port, args.workers, log_path)
     journal = load_clients.Journal()
     nightly_runs, nightly_restarts = [], 0
     meter = CpuMeter(server)
@@ -347,7 +308,7 @@ def run(args):
         seconds = time.time() - args.began
     finally:
         cpu = meter.stop()
-        stop_server(server)
+        odoo_env.stop(server)
     retries, gave_up = server_retries(log_path)
     print("Checking ...", flush=True)
     checks = load_checks.run_all(args.load_db, plan, journal)

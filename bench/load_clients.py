@@ -104,7 +104,39 @@ def stamp(moment):
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-class Till(threading.Thread):
+class Worker(threading.Thread):
+    """A till or a desk: logs in, then does one of its ``MIX`` of kinds at a
+    time, with a pause of ``--think`` seconds on average, until ``stop_at``."""
+
+    MIX = ()
+
+    def __init__(self, name, login, options, journal, stop_at, seed):
+        super().__init__(name=name, daemon=True)
+        self.options, self.journal, self.stop_at = options, journal, stop_at
+        self.rng = random.Random(seed)
+        self.client = Client(options.url, options.load_db, login, login)
+
+    def step(self, kind):
+        raise NotImplementedError
+
+    def finish(self):
+        """Closing time (after ``stop_at``)."""
+
+    def run(self):
+        try:
+            self.client.authenticate()
+        except (RpcError, requests.RequestException) as error:
+            self.journal.note(f"login failed: {error}")
+            return
+        kinds = [kind for kind, _w in self.MIX]
+        weights = [weight for _k, weight in self.MIX]
+        while time.time() < self.stop_at:
+            self.step(self.rng.choices(kinds, weights)[0])
+            time.sleep(self.rng.uniform(0, 2 * self.options.think))
+        self.finish()
+
+
+class Till(Worker):
     """One till: cash orders, card payments, card top-ups, refunds, retries.
 
     ``plan`` is the set-up's description of the till (config, session, user,
@@ -120,15 +152,13 @@ class Till(threading.Thread):
     )
 
     def __init__(self, index, plan, options, journal, stop_at, offline=None):
-        super().__init__(name=f"till-{index}", daemon=True)
-        self.index, self.plan, self.options = index, plan, options
-        self.till = plan["tills"][index]
-        self.journal, self.stop_at = journal, stop_at
-        self.offline = offline  # (start, end) in seconds since the run began
-        self.rng = random.Random(options.seed * 1000 + index)
-        self.client = Client(
-            options.url, options.load_db, self.till["login"], self.till["login"]
+        till = plan["tills"][index]
+        seed = options.seed * 1000 + index
+        super().__init__(
+            f"till-{index}", till["login"], options, journal, stop_at, seed
         )
+        self.index, self.plan, self.till = index, plan, till
+        self.offline = offline  # (start, end) in seconds since the run began
         self.sequence = 0
         self.unsent = []  # orders the server has not answered
         self.kept = []  # orders taken while offline, sent when back online
@@ -351,49 +381,39 @@ class Till(threading.Thread):
             and self.offline[0] <= now - self.options.began < self.offline[1]
         )
 
-    def run(self):
-        try:
-            self.client.authenticate()
-        except (RpcError, requests.RequestException) as error:
-            self.journal.note(f"login failed: {error}")
+    def _send_kept(self):
+        """Back online: what was sold meanwhile goes out in one sync."""
+        if self.kept:
+            kept, self.kept = self.kept, []
+            if self._sync("offline_batch", kept) is None:
+                self.unsent.extend(kept)
+
+    def step(self, kind):
+        if self._is_offline(time.time()):
+            # no network: the till keeps selling, cards included
+            maker = self._card_order if self.rng.random() < 0.4 else self._cash_order
+            self.kept.append(maker())
+            self.journal.note("offline_orders")
             return
-        kinds = [kind for kind, _w in self.MIX]
-        weights = [weight for _k, weight in self.MIX]
-        while time.time() < self.stop_at:
-            now = time.time()
-            if self._is_offline(now):
-                # no network: the till keeps selling, cards included
-                maker = (
-                    self._card_order if self.rng.random() < 0.4 else self._cash_order
-                )
-                self.kept.append(maker())
-                self.journal.note("offline_orders")
-            else:
-                if self.kept:
-                    kept, self.kept = self.kept, []
-                    if self._sync("offline_batch", kept) is None:
-                        self.unsent.extend(kept)
-                self._retry_unsent()
-                kind = self.rng.choices(kinds, weights)[0]
-                if kind == "twice":
-                    self._send_twice()
-                else:
-                    order = {
-                        "cash": self._cash_order,
-                        "card_pay": self._card_order,
-                        "top_up": self._top_up_order,
-                        "refund": self._refund_order,
-                    }[kind]()
-                    if order:
-                        self._send(kind, order)
-            time.sleep(self.rng.uniform(0, 2 * self.options.think))
+        self._send_kept()
+        self._retry_unsent()
+        if kind == "twice":
+            self._send_twice()
+            return
+        order = {
+            "cash": self._cash_order,
+            "card_pay": self._card_order,
+            "top_up": self._top_up_order,
+            "refund": self._refund_order,
+        }[kind]()
+        if order:
+            self._send(kind, order)
+
+    def finish(self):
         # closing time: what is still unsent goes out now, until answered
         deadline = time.time() + 120
         while (self.unsent or self.kept) and time.time() < deadline:
-            if self.kept:
-                kept, self.kept = self.kept, []
-                if self._sync("offline_batch", kept) is None:
-                    self.unsent.extend(kept)
+            self._send_kept()
             self._retry_unsent()
             if self.unsent:
                 time.sleep(1)
@@ -401,24 +421,18 @@ class Till(threading.Thread):
             self.journal.pending += len(self.unsent) + len(self.kept)
 
 
-class Desk(threading.Thread):
+class Desk(Worker):
     """One front desk: books shared staff, cancels, browses the calendar."""
 
     MIX = (("book", 60), ("cancel", 15), ("browse", 25))
 
     def __init__(self, index, plan, options, journal, stop_at):
-        super().__init__(name=f"desk-{index}", daemon=True)
-        self.plan, self.options, self.journal, self.stop_at = (
-            plan,
-            options,
-            journal,
-            stop_at,
+        desk = plan["desks"][index]
+        seed = options.seed * 1000 + 500 + index
+        super().__init__(
+            f"desk-{index}", desk["login"], options, journal, stop_at, seed
         )
-        self.desk = plan["desks"][index]
-        self.rng = random.Random(options.seed * 1000 + 500 + index)
-        self.client = Client(
-            options.url, options.load_db, self.desk["login"], self.desk["login"]
-        )
+        self.plan = plan
         self.booked = []
 
     def _timed(self, kind, call):
@@ -498,15 +512,5 @@ class Desk(threading.Thread):
             ),
         )
 
-    def run(self):
-        try:
-            self.client.authenticate()
-        except (RpcError, requests.RequestException) as error:
-            self.journal.note(f"login failed: {error}")
-            return
-        kinds = [kind for kind, _w in self.MIX]
-        weights = [weight for _k, weight in self.MIX]
-        while time.time() < self.stop_at:
-            kind = self.rng.choices(kinds, weights)[0]
-            {"book": self._book, "cancel": self._cancel, "browse": self._browse}[kind]()
-            time.sleep(self.rng.uniform(0, 2 * self.options.think))
+    def step(self, kind):
+        {"book": self._book, "cancel": self._cancel, "browse": self._browse}[kind]()

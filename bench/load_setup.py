@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytz
 
 from bench import odoo_env
+from bench.generators.core import cash_till
 
 POPULAR = 8  # customers whose cards several tills pay with at once
 POPULAR_BALANCE = 1000.0
@@ -88,26 +89,8 @@ def prepare(db, tills, desks, seed=7):
                     **common,
                 }
             )
-            cash = env["account.journal"].create(
-                {
-                    "name": f"Cash Till {i + 1:02d}",
-                    "type": "cash",
-                    "code": f"LT{i + 1:02d}",
-                    "company_id": company.id,
-                }
-            )
-            method = env["pos.payment.method"].create(
-                {"name": f"Cash Till {i + 1:02d}", "journal_id": cash.id}
-            )
-            config = env["pos.config"].create(
-                {
-                    "name": f"Till {i + 1:02d}",
-                    "company_id": company.id,
-                    "payment_method_ids": [Command.set([method.id, card_method.id])],
-                }
-            )
-            session = env["pos.session"].create(
-                {"config_id": config.id, "user_id": user.id}
+            config, method, session = cash_till(
+                env, f"Till {i + 1:02d}", f"LT{i + 1:02d}", user.id, [card_method.id]
             )
             till_plans.append(
                 {

@@ -9,8 +9,11 @@ a registry without going through ``odoo-bin``.
 import contextlib
 import getpass
 import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +74,48 @@ def run_odoo_bin(db, *extra, log_path=None):
     cmd = [sys.executable, str(ODOO_SRC / "odoo-bin"), *odoo_args(db, *extra)]
     with open(log_path or os.devnull, "w") as log:
         subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def serve(db, port, workers, log_path, *extra, env=None):
+    """Start Odoo serving ``db`` with ``workers`` HTTP workers (no cron) and
+    wait until it answers on ``/web/health``; return its process."""
+    cmd = [
+        sys.executable,
+        str(ODOO_SRC / "odoo-bin"),
+        # odoo_args sets --workers=0: the last one given wins
+        *odoo_args(db, log_level="info"),
+        f"--workers={workers}",
+        "--max-cron-threads=0",
+        f"--http-port={port}",
+        f"--db-filter=^{db}$",
+        "--limit-time-real=900",
+        "--limit-time-cpu=600",
+        f"--logfile={log_path}",
+        *extra,
+    ]
+    server = subprocess.Popen(cmd, env=env, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            url = f"http://127.0.0.1:{port}/web/health"
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            time.sleep(1)
+    stop(server)
+    raise SystemExit("Odoo did not answer on /web/health within two minutes")
+
+
+def stop(server):
+    """Stop a server started by ``serve`` (and its workers)."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def psql(sql, db="postgres"):

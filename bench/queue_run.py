@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -104,48 +103,6 @@ def close(db):
     odoo.sql_db.close_db(db)
 
 
-def start_server(db, port, workers, capacity, log_path):
-    cmd = [
-        sys.executable,
-        str(odoo_env.ODOO_SRC / "odoo-bin"),
-        *odoo_env.odoo_args(db, log_level="info"),
-        f"--workers={workers}",
-        "--max-cron-threads=0",
-        f"--http-port={port}",
-        f"--db-filter=^{db}$",
-        "--load=base,web,queue_job",
-        "--limit-time-real=900",
-        "--limit-time-cpu=600",
-        f"--logfile={log_path}",
-    ]
-    env = dict(
-        os.environ,
-        ODOO_QUEUE_JOB_CHANNELS=f"root:{capacity},root.loop:{capacity}",
-        ODOO_QUEUE_JOB_PORT=str(port),
-    )
-    server = subprocess.Popen(cmd, env=env, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/web/health"
-            ) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(1)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise SystemExit("Odoo did not start")
-
-
-def stop_server(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-
-
 def job_states(db):
     out = odoo_env.psql(
         "SELECT state, COUNT(*) FROM queue_job WHERE channel = 'root.loop' "
@@ -163,7 +120,18 @@ def jobs_path(db, day, args, capacity):
     """Enqueue the day's run through the cron method; wait for its jobs."""
     log_path = Path(f"/tmp/{db}.log")
     log_path.unlink(missing_ok=True)
-    server = start_server(db, args.port, args.workers, capacity, log_path)
+    server = odoo_env.serve(
+        db,
+        args.port,
+        args.workers,
+        log_path,
+        "--load=base,web,queue_job",
+        env=dict(
+            os.environ,
+            ODOO_QUEUE_JOB_CHANNELS=f"root:{capacity},root.loop:{capacity}",
+            ODOO_QUEUE_JOB_PORT=str(args.port),
+        ),
+    )
     killed = None
     try:
         with odoo_env.environment(db) as env:
@@ -196,7 +164,7 @@ def jobs_path(db, day, args, capacity):
         )
         wall = time.time() - started
     finally:
-        stop_server(server)
+        odoo_env.stop(server)
     retried = (
         odoo_env.psql(f"SELECT retry FROM queue_job WHERE uuid = '{killed}'", db=db)
         if killed

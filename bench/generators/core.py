@@ -75,6 +75,29 @@ def _money(value):
     return f"{value:.2f}"
 
 
+def cash_till(env, name, code, user_id, extra_methods=(), **config_vals):
+    """A till of the current company paid in cash (a cash journal ``code``
+    and a payment method of its own, then ``extra_methods``) and its session,
+    opened by ``user_id``: ``(config, cash method, session)``."""
+    company = env.company
+    cash = env["account.journal"].create(
+        {"name": f"Cash {name}", "type": "cash", "code": code, "company_id": company.id}
+    )
+    method = env["pos.payment.method"].create(
+        {"name": f"Cash {name}", "journal_id": cash.id, "company_id": company.id}
+    )
+    config = env["pos.config"].create(
+        {
+            "name": name,
+            "company_id": company.id,
+            "payment_method_ids": [Command.set([method.id, *extra_methods])],
+            **config_vals,
+        }
+    )
+    session = env["pos.session"].create({"config_id": config.id, "user_id": user_id})
+    return config, method, session
+
+
 @register
 class Setup(Generator):
     """Company time zone, products, shops with their sessions, staff, a manager."""
@@ -149,14 +172,6 @@ class Setup(Generator):
         env = ctx.env
         company = ctx.company
         name = f"Store {i + 1:02d}"
-        cash = env["account.journal"].create(
-            {
-                "name": f"Cash {name}",
-                "type": "cash",
-                "code": f"BC{i + 1:02d}",
-                "company_id": company.id,
-            }
-        )
         sale = env["account.journal"].create(
             {
                 "name": f"Sales {name}",
@@ -165,21 +180,14 @@ class Setup(Generator):
                 "company_id": company.id,
             }
         )
-        method = env["pos.payment.method"].create(
-            {"name": f"Cash {name}", "journal_id": cash.id, "company_id": company.id}
-        )
-        config = env["pos.config"].create(
-            {
-                "name": name,
-                "company_id": company.id,
-                "journal_id": sale.id,
-                "invoice_journal_id": sale.id,
-                "payment_method_ids": [Command.set(method.ids)],
-            }
-        )
         # Today's session, open: the benchmark adds "one more day" of orders to it.
-        session = env["pos.session"].create(
-            {"config_id": config.id, "user_id": env.uid}
+        config, method, session = cash_till(
+            env,
+            name,
+            f"BC{i + 1:02d}",
+            env.uid,
+            journal_id=sale.id,
+            invoice_journal_id=sale.id,
         )
         return {
             "index": i,

@@ -63,56 +63,49 @@ class LoopEngine(models.AbstractModel):
         graphs, count = [], 0
         for company in companies:
             day = fields.Date.to_string(company._loop_today())
-
-            def job(method, *args, company=company, description=None):
-                return getattr(
-                    self.delayable(
-                        channel=CHANNEL,
-                        identity_key=identity_exact,
-                        description=description,
+            stats, classify = (
+                [
+                    self._job(
+                        method,
+                        description % {"company": company.name, "low": low},
+                    )(company.id, low, high, day)
+                    for low, high in ranges
+                ]
+                for method, description in (
+                    (
+                        "_job_stats",
+                        self.env._(
+                            "Loop statistics of %(company)s, partners from %(low)s"
+                        ),
                     ),
-                    method,
-                )(company.id, *args)
-
-            stats = [
-                job(
-                    "_job_stats",
-                    low,
-                    high,
-                    day,
-                    description=self.env._(
-                        "Loop statistics of %(company)s, partners from %(low)s",
-                        company=company.name,
-                        low=low,
+                    (
+                        "_job_classify",
+                        self.env._("Loop stages of %(company)s, partners from %(low)s"),
                     ),
                 )
-                for low, high in ranges
-            ]
-            classify = [
-                job(
-                    "_job_classify",
-                    low,
-                    high,
-                    day,
-                    description=self.env._(
-                        "Loop stages of %(company)s, partners from %(low)s",
-                        company=company.name,
-                        low=low,
-                    ),
-                )
-                for low, high in ranges
-            ]
-            thresholds = job(
+            )
+            thresholds = self._job(
                 "_job_thresholds",
-                description=self.env._(
+                self.env._(
                     "Loop segment thresholds of %(company)s", company=company.name
                 ),
-            )
+            )(company.id)
             graphs.append(chain(group(*stats), thresholds, group(*classify)))
             count += len(stats) + len(classify) + 1
         if graphs:
             group(*graphs).delay()
         return count
+
+    @api.model
+    def _job(self, method, description):
+        """The delayable ``method`` of the engine, on the loop's channel, enqueued
+        once for the same arguments (a cron run twice the same day)."""
+        return getattr(
+            self.delayable(
+                channel=CHANNEL, identity_key=identity_exact, description=description
+            ),
+            method,
+        )
 
     @api.model
     def _range_ids(self, low, high):
