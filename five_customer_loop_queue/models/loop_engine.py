@@ -13,6 +13,9 @@ twice gives the same figures, so a job retried after a failure, or requeued
 after its worker died, counts nothing twice.
 """
 
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -20,6 +23,10 @@ from odoo.addons.queue_job.delay import chain, group
 from odoo.addons.queue_job.job import identity_exact
 
 CHANNEL = "root.loop"
+# Jobs of the loop still waiting after this long: no job runner takes them.
+STALLED = timedelta(hours=20)
+
+_logger = logging.getLogger(__name__)
 
 
 class LoopEngine(models.AbstractModel):
@@ -27,7 +34,20 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _cron_recompute(self):
-        """Nightly: hand today's full run to the job queue, once a day."""
+        """Nightly: hand today's full run to the job queue, once a day.
+
+        When the loop's jobs of an earlier night still wait, no job runner
+        takes them (``queue_job`` installed but not loaded by the server): the
+        cron then runs the batches itself, as without the queue, and says so.
+        """
+        if self._jobs_stalled():
+            _logger.warning(
+                "Five-Customer Loop: the jobs of an earlier night still wait on "
+                "channel %s (is queue_job a server-wide module?): the cron "
+                "recomputes the figures itself.",
+                CHANNEL,
+            )
+            return super()._cron_recompute()
         # sudo: the run state is a technical record of this engine only.
         run = self.env["loop.engine.run"].sudo()._state()
         today = self.env.company._loop_today()
@@ -36,6 +56,22 @@ class LoopEngine(models.AbstractModel):
         jobs = self._enqueue_run()
         run.queued_day = today
         self.env["ir.cron"]._notify_progress(done=jobs, remaining=0)
+
+    @api.model
+    def _jobs_stalled(self):
+        # sudo: only whether the engine's own jobs wait, not what they hold
+        return bool(
+            self.env["queue.job"]
+            .sudo()
+            .search_count(
+                [
+                    ("channel", "=", CHANNEL),
+                    ("state", "=", "pending"),
+                    ("date_created", "<", fields.Datetime.now() - STALLED),
+                ],
+                limit=1,
+            )
+        )
 
     @api.model
     def _job_ranges(self):

@@ -1,7 +1,9 @@
 """The nightly recompute through the job queue gives the cron's figures."""
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
 from odoo.addons.five_customer_loop.tests.common import LoopCase
@@ -115,3 +117,31 @@ class TestQueueRecompute(LoopCase):
             histories,
         )
         self.assertEqual(self.figures(self.alice).loop_visit_count, 3)
+
+    @mute_logger("odoo.addons.five_customer_loop_queue.models.loop_engine")
+    def test_stalled_queue_falls_back_to_the_cron(self):
+        """Jobs of the loop still pending after 20 hours: no job runner takes
+        them, so the cron runs the batches itself and the figures are right."""
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO queue_job (uuid, state, channel, date_created)
+                   VALUES ('stalled-loop-job', 'pending', 'root.loop', %s)""",
+                "2026-11-22 07:00:00",  # 21 hours before TEST_NOW
+            )
+        )
+        self.forget_figures()
+        run = self.env["loop.engine.run"]._state()
+        with trap_jobs() as trap:
+            for _call in range(100):  # the cron calls again while work remains
+                self.engine._cron_recompute()
+                if run.phase >= 2:
+                    break
+            trap.assert_jobs_count(0)
+        self.assertEqual(run.phase, 2)
+        self.env.invalidate_all()
+        self.assertEqual(self.figures(self.alice).loop_visit_count, 3)
+        # 19 hours: still tonight's jobs, waiting their turn
+        with freeze_time("2026-11-23 02:00:00"), trap_jobs() as trap:
+            self.engine.env["loop.engine.run"]._state().queued_day = False
+            self.engine._cron_recompute()
+            self.assertGreater(trap.jobs_count(), 0)
