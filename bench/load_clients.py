@@ -19,6 +19,8 @@ import requests
 
 # outcomes of a request
 OK, REFUSED, FAILED = "ok", "refused", "failed"
+# the plan's first customers are the popular ones (see load_setup.prepare)
+POPULAR = 8
 
 
 class Journal:
@@ -144,9 +146,10 @@ class Till(Worker):
     """
 
     MIX = (
-        ("cash", 52),
+        ("cash", 50),
         ("card_pay", 28),
         ("top_up", 3),
+        ("card_sale", 2),
         ("refund", 10),
         ("twice", 7),
     )
@@ -244,12 +247,18 @@ class Till(Worker):
             partner, lines, [(self.plan["card_method_id"], price)], moment
         )
 
-    def _top_up_order(self):
-        partner = self.rng.choice(self.plan["popular"])
+    def _top_up_order(self, partner=None):
+        """The card's product sold to a popular customer: her card is topped up."""
+        partner = partner or self.rng.choice(self.plan["popular"])
         product = self.plan["card_product"]
         return self._order(
             partner, [self._line(product)], [(self.till["cash_id"], product["price"])]
         )
+
+    def _card_sale_order(self):
+        """The card's product sold to another customer: a new card for her (or a
+        top-up, when an earlier sale gave her one)."""
+        return self._top_up_order(self.rng.choice(self.plan["customers"][POPULAR:]))
 
     def _refund_order(self):
         if not self.refundable:
@@ -404,6 +413,7 @@ class Till(Worker):
             "cash": self._cash_order,
             "card_pay": self._card_order,
             "top_up": self._top_up_order,
+            "card_sale": self._card_sale_order,
             "refund": self._refund_order,
         }[kind]()
         if order:

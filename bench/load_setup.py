@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from bench import odoo_env
+from bench import load_clients, odoo_env
 from bench.generators.core import cash_till
 
-POPULAR = 8  # customers whose cards several tills pay with at once
+# customers whose cards several tills pay with at once: the plan's first ones
+POPULAR = load_clients.POPULAR
 POPULAR_BALANCE = 1000.0
 STAFF = 6  # staff members the desks book
 BOOKING_DAYS = 7
