@@ -6,6 +6,7 @@ main company) is created in its own committed transaction and removed again by
 """
 
 import threading
+import time
 
 import psycopg2.errors
 
@@ -189,7 +190,9 @@ class TestCardConcurrency(TransactionCase):
         uuid = "concurrency-test-order"
         self.addCleanup(self._drop_claim, uuid)
         env1, env2 = self._env(), self._env()
-        env2.cr.execute("SELECT 1")  # the retry's snapshot predates the commit
+        # the retry's snapshot predates the commit
+        env2.cr.execute("SELECT pg_backend_pid()")
+        retry_pid = env2.cr.fetchone()[0]
         env1["loop.pos.sync"]._claim([uuid])
         results = {}
 
@@ -202,8 +205,22 @@ class TestCardConcurrency(TransactionCase):
 
         thread = threading.Thread(target=retry)
         thread.start()
-        thread.join(timeout=0.5)
-        self.assertTrue(thread.is_alive(), "the retry waits for the first request")
+        # the retry waits for the first request's row lock (polled: a timed
+        # join would not return under the test command's shifted clock)
+        waiting = None
+        for _poll in range(200):
+            env1.cr.execute("SELECT pg_stat_clear_snapshot()")  # fresh figures
+            env1.cr.execute(
+                SQL(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                    retry_pid,
+                )
+            )
+            waiting = env1.cr.fetchone()[0]
+            if waiting == "Lock" or not thread.is_alive():
+                break
+            time.sleep(0.05)
+        self.assertEqual(waiting, "Lock", "the retry waits for the first request")
         env1.cr.commit()
         thread.join(timeout=10)
         self.assertIsInstance(
