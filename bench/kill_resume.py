@@ -29,27 +29,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import odoo_env  # noqa: E402
 
 
-def digest(db):
+def digest(db, by_day=False):
     """Digests of everything a recompute writes: figures, histories, activities.
 
     The figures are the ``loop_customer`` rows (their one home; the columns of
     ``FIGURES`` in models/loop_customer.py), one digest per company, in partner
     order. Days since the last visit are computed when read: not stored, not
-    digested.
+    digested. ``by_day`` cuts the moments (stage changes, history dates) to
+    their day, for runs made at different times of the same day.
     """
     from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
 
-    columns = ", ".join(f"{column}::text" for column in FIGURES)
+    day = "::date" if by_day else ""
+    columns = ", ".join(
+        f"{column}{day if kind == 'timestamp' else ''}::text"
+        for column, kind in FIGURES.items()
+    )
     queries = {
         "figures": "SELECT string_agg(concat_ws(':', company_id, digest, n), ' ' "
         "ORDER BY company_id) FROM (SELECT company_id, md5(string_agg(concat_ws('|', "
         f"partner_id, {columns}), ',' ORDER BY partner_id)) AS digest, COUNT(*) AS n "
         "FROM loop_customer GROUP BY company_id) AS per_company",
         "stage_history": "SELECT md5(string_agg(concat_ws('|', partner_id, stage_from_id, "
-        "stage_to_id, date, date_end, kind), ',' ORDER BY partner_id, date, id)), COUNT(*) "
+        f"stage_to_id, date{day}, date_end{day}, kind), ',' ORDER BY partner_id, date, id)), "
+        "COUNT(*) "
         "FROM loop_stage_history",
         "tier_history": "SELECT md5(string_agg(concat_ws('|', partner_id, tier_from_id, "
-        "tier_to_id, date, direction, spend_12m), ',' ORDER BY partner_id, date, id)), "
+        f"tier_to_id, date{day}, direction, spend_12m), ',' ORDER BY partner_id, date, id)), "
         "COUNT(*) FROM loop_tier_history",
         "activities": "SELECT md5(string_agg(concat_ws('|', res_id, activity_type_id, user_id, "
         "summary, date_deadline), ',' ORDER BY res_id, activity_type_id)), COUNT(*) "

@@ -38,31 +38,6 @@ from bench import odoo_env  # noqa: E402
 COMPARED = ("figures", "stage_history", "tier_history", "funnel_rows")
 
 
-def digest(db):
-    """``kill_resume.digest``'s digests, with times of day cut to the day."""
-    from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
-
-    columns = ", ".join(
-        f"{column}::date::text" if kind == "timestamp" else f"{column}::text"
-        for column, kind in FIGURES.items()
-    )
-    queries = {
-        "figures": "SELECT md5(string_agg(concat_ws('|', company_id, partner_id, "
-        f"{columns}), ',' ORDER BY company_id, partner_id)) || ':' || COUNT(*) "
-        "FROM loop_customer",
-        "stage_history": "SELECT md5(string_agg(concat_ws('|', partner_id, "
-        "stage_from_id, stage_to_id, date::date, date_end::date, kind), ',' "
-        "ORDER BY partner_id, date, id)) || ':' || COUNT(*) FROM loop_stage_history",
-        "tier_history": "SELECT md5(string_agg(concat_ws('|', partner_id, tier_from_id, "
-        "tier_to_id, date::date, direction, spend_12m), ',' ORDER BY partner_id, date, "
-        "id)) || ':' || COUNT(*) FROM loop_tier_history",
-        "funnel_rows": "SELECT md5(string_agg(concat_ws('|', partner_id, company_id, "
-        "name, active, user_id), ',' ORDER BY partner_id, company_id)) || ':' || "
-        "COUNT(*) FROM loop_customer",
-    }
-    return {name: odoo_env.psql(sql, db=db) for name, sql in queries.items()}
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
@@ -87,13 +62,15 @@ def copy(source, target):
 
 
 def cron_path(db, day):
-    from bench import runner
+    from bench import kill_resume, runner
 
     started = time.perf_counter()
     batches = runner.cron_run(odoo_env.registry(db), day, force=True, clock=False)
     seconds = time.perf_counter() - started
     close(db)
-    return {"seconds": round(seconds, 1), "batches": len(batches)}, digest(db)
+    return {"seconds": round(seconds, 1), "batches": len(batches)}, kill_resume.digest(
+        db, by_day=True
+    )
 
 
 def close(db):
@@ -184,7 +161,9 @@ def jobs_path(db, day, args, capacity):
         else None,
         "killed_job_retry": retried,
     }
-    return result, digest(db)
+    from bench import kill_resume
+
+    return result, kill_resume.digest(db, by_day=True)
 
 
 def main(argv=None):
