@@ -148,7 +148,7 @@ def stats_floor(env, runs=3):
     """
     engine = env["loop.engine"]
     cr = env.cr
-    cr.execute("SET LOCAL jit = off")  # as run_batch
+    engine._batch_settings()  # as run_batch
     cr.execute("SELECT id FROM res_partner ORDER BY id")
     ids = [row[0] for row in cr.fetchall()]
     queries = [

@@ -47,6 +47,8 @@ FIGURES = {
     "card_sessions": "integer",
     "card_count": "integer",
 }
+# every column the engine writes: the figures, and what it keeps to skip work
+COLUMNS = {**FIGURES, "orders_digest": "varchar"}
 
 
 class LoopCustomer(models.Model):
@@ -157,6 +159,11 @@ class LoopCustomer(models.Model):
         aggregator="avg",
         help="Share of the distinct products bought that were bought again on "
         "another visit.",
+    )
+    orders_digest = fields.Char(
+        readonly=True,
+        help="Digest of the paid orders the repurchase rate was computed from: "
+        "their lines are read again when it changes.",
     )
 
     # ------------------------------------------------------------------ the loop

@@ -11,13 +11,14 @@ touches only the rows whose values changed.
 import json
 import logging
 import time
+from operator import itemgetter
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
-from ..lib.loop_sql import PAID_STATES, local_date, pos_order_rows, visit_days
-from .loop_customer import FIGURES
+from ..lib.loop_sql import in_ids, pos_order_rows, visit_days
+from .loop_customer import COLUMNS
 from .res_partner import STAT_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ _ABSENT = object()
 def _as_written(column):
     """SQL reading ``loop_customer.column`` as the engine writes its values."""
     ident = SQL.identifier(column)
-    kind = FIGURES[column]
+    kind = COLUMNS[column]
     if kind == "date":
         return SQL("to_char(%s, 'YYYY-MM-DD')", ident)
     if kind == "numeric":
@@ -109,7 +110,7 @@ class LoopEngine(models.AbstractModel):
                        UNION ALL SELECT partner_id FROM added""",
                     payload=json.dumps(payload, default=str),
                     types=SQL(", ").join(
-                        SQL("%s %s", SQL.identifier(col), SQL(FIGURES[col]))
+                        SQL("%s %s", SQL.identifier(col), SQL(COLUMNS[col]))
                         for col in cols
                     ),
                     updates=SQL(", ").join(SQL("%s = v.%s", i, i) for i in ident),
@@ -147,10 +148,10 @@ class LoopEngine(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """SELECT partner_id, %s FROM loop_customer
-                    WHERE company_id = %s AND partner_id = ANY(%s)""",
+                    WHERE company_id = %s AND %s""",
                 SQL(", ").join(read(col) for col in columns),
                 company.id,
-                list(ids),
+                in_ids(SQL("partner_id"), ids),
             )
         )
         return {row[0]: row[1:] for row in rows}
@@ -191,16 +192,16 @@ class LoopEngine(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
-                    WHERE p.id = ANY(%(ids)s)
+                    WHERE %(partners)s
                       AND (p.id IN (SELECT m.partner_id FROM loop_customer m
                                      WHERE m.company_id = %(company)s
-                                       AND m.partner_id = ANY(%(ids)s))
+                                       AND %(members)s)
                            %(paid)s
                            OR p.id IN (SELECT c.partner_id FROM loop_card c
                                         WHERE c.company_id = %(company)s
-                                          AND c.partner_id = ANY(%(ids)s))
+                                          AND %(cards)s)
                            OR p.id IN (SELECT e.loop_partner_id FROM calendar_event e
-                                        WHERE e.loop_partner_id = ANY(%(ids)s)
+                                        WHERE %(bookings)s
                                           AND e.is_loop_booking
                                           AND e.loop_company_id = %(company)s)
                            OR EXISTS (SELECT 1 FROM loop_customer r
@@ -212,7 +213,10 @@ class LoopEngine(models.AbstractModel):
                                               WHERE u.id = p.create_uid))
                                    = %(company)s))
                     ORDER BY p.id""",
-                ids=list(ids),
+                partners=in_ids(SQL("p.id"), ids),
+                members=in_ids(SQL("m.partner_id"), ids),
+                cards=in_ids(SQL("c.partner_id"), ids),
+                bookings=in_ids(SQL("e.loop_partner_id"), ids),
                 company=company.id,
                 paid=paid,
             )
@@ -232,47 +236,49 @@ class LoopEngine(models.AbstractModel):
         return [
             pos_order_rows(
                 SQL(
-                    "o.company_id = %s AND o.partner_id = ANY(%s)",
+                    "o.company_id = %s AND %s",
                     company.id,
-                    list(ids),
+                    in_ids(SQL("o.partner_id"), ids),
                 ),
                 company._loop_tz(),
             )
         ]
 
     @api.model
-    def _line_sources(self, company, ids):
-        """SQL selecting ``(partner_id, moment, product_id)`` of sold lines.
-
-        ``moment`` is the order's UTC time: its local day is taken once per
-        customer and product, not on every line.
+    def _line_sources(self, orders):
+        """SQL selecting ``(partner_id, day, product_id)`` of the sold lines of
+        the paid orders ``orders`` (the name of a table of ``_order_sources``
+        rows, already read: the lines join them on their order and source).
         """
         return [
             SQL(
-                """SELECT o.partner_id, o.date_order AS moment, l.product_id
-                     FROM pos_order_line l
-                     JOIN pos_order o ON o.id = l.order_id
-                    WHERE o.company_id = %(company)s AND o.partner_id = ANY(%(ids)s)
-                      AND o.state IN %(states)s AND l.qty > 0""",
-                company=company.id,
-                ids=list(ids),
-                states=PAID_STATES,
+                """SELECT o.partner_id, o.day, l.product_id
+                     FROM %(orders)s o
+                     JOIN pos_order_line l ON l.order_id = o.order_id
+                    WHERE o.source = 'pos' AND l.qty > 0""",
+                orders=orders,
             )
         ]
 
     @api.model
-    def _stats_query(self, company, ids, today):
+    def _stats_query(self, company, ids, today, repurchase=False):
         """SQL of the visits and spend of ``ids`` in ``company``, one row each.
 
         ``(partner_id, first visit, last visit, visits, visits in 12 months,
         spend, 12-month spend)``: a visit is a local day whose paid orders,
         net of their refunds, are still positive (``lib.loop_sql.visit_days``).
         The benchmark times this query alone as the engine's floor.
+
+        ``repurchase``: two more columns, the repurchase rate (the share of
+        the products bought on two days or more) and the digest of the orders
+        it comes from. The lines are read with the orders, and only for the
+        customers whose orders changed since the rate was stored (a new
+        digest), or who have orders whose lines may still change (sources
+        other than ``_fixed_sources``); the others keep their stored rate.
         """
         orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
-        return SQL(
-            """WITH days AS (%(days)s)
-               SELECT partner_id,
+        stats = SQL(
+            """SELECT partner_id,
                       MIN(day) FILTER (WHERE visit),
                       MAX(day) FILTER (WHERE visit),
                       COUNT(*) FILTER (WHERE visit),
@@ -280,9 +286,59 @@ class LoopEngine(models.AbstractModel):
                       SUM(amount),
                       COALESCE(SUM(amount) FILTER (WHERE day >= %(start)s), 0)
                  FROM days GROUP BY partner_id""",
-            days=visit_days(orders),
             start=loop_rules.window_start(today),
         )
+        if not repurchase:
+            return SQL("WITH days AS (%s) %s", visit_days(orders), stats)
+        lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("stale")))
+        return SQL(
+            """WITH orders AS MATERIALIZED (%(orders)s),
+                    days AS (%(days)s),
+                    stats AS (%(stats)s),
+                    digests AS (
+                        SELECT partner_id,
+                               md5(string_agg(source || ':' || order_id, ','
+                                              ORDER BY source, order_id)) AS digest,
+                               bool_or(source NOT IN %(fixed)s) AS open
+                          FROM orders GROUP BY partner_id),
+                    kept AS (
+                        SELECT d.partner_id, d.digest, m.repurchase_rate
+                          FROM digests d
+                          JOIN loop_customer m
+                            ON m.partner_id = d.partner_id
+                           AND m.company_id = %(company)s
+                         WHERE m.orders_digest = d.digest AND NOT d.open),
+                    stale AS (
+                        SELECT o.* FROM orders o
+                         WHERE o.partner_id NOT IN (SELECT partner_id FROM kept)),
+                    -- bought on two days or more: its first and last day differ
+                    bought AS (SELECT partner_id, MIN(day) <> MAX(day) AS again
+                                 FROM (%(lines)s) l GROUP BY partner_id, product_id),
+                    rates AS (SELECT partner_id,
+                                     100.0 * COUNT(*) FILTER (WHERE again) / COUNT(*)
+                                         AS rate
+                                FROM bought GROUP BY partner_id)
+               SELECT s.*,
+                      CASE WHEN k.partner_id IS NULL THEN COALESCE(r.rate, 0)
+                           ELSE k.repurchase_rate END,
+                      d.digest
+                 FROM stats s
+                 JOIN digests d ON d.partner_id = s.partner_id
+                 LEFT JOIN kept k ON k.partner_id = s.partner_id
+                 LEFT JOIN rates r ON r.partner_id = s.partner_id""",
+            orders=orders,
+            days=visit_days(SQL("SELECT * FROM orders")),
+            stats=stats,
+            fixed=self._fixed_sources(),
+            company=company.id,
+            lines=lines,
+        )
+
+    @api.model
+    def _fixed_sources(self):
+        """The order sources whose paid orders never change (POS: a paid
+        order's lines are final; a refund is an order of its own)."""
+        return ("pos",)
 
     @api.model
     def _compute_stats(self, company, ids, today):
@@ -296,36 +352,17 @@ class LoopEngine(models.AbstractModel):
             return []
         self.env["pos.order"].flush_model()
         self.env["pos.order.line"].flush_model()
-        rows = self.env.execute_query(self._stats_query(company, ids, today))
+        rows = self.env.execute_query(
+            self._stats_query(company, ids, today, repurchase=True)
+        )
         stats = {row[0]: row[1:] for row in rows}
         ids = sorted(set(stats).union(self._candidates(company, ids, orders=False)))
         if not ids:
             return []
-        lines = SQL(" UNION ALL ").join(self._line_sources(company, list(stats)))
-        repurchase = dict(
-            self.env.execute_query(
-                SQL(
-                    # bought on two days or more: the local days of its first
-                    # and last sale differ (cheaper than counting distinct days:
-                    # no sort per product, one time zone conversion per pair)
-                    """SELECT partner_id,
-                              100.0 * COUNT(*) FILTER (WHERE %(first)s <> %(last)s)
-                              / COUNT(*)
-                         FROM (SELECT partner_id, product_id,
-                                      MIN(moment) AS first_sale,
-                                      MAX(moment) AS last_sale
-                                 FROM (%(lines)s) src GROUP BY partner_id, product_id) x
-                        GROUP BY partner_id""",
-                    lines=lines,
-                    first=local_date(SQL("first_sale"), company._loop_tz()),
-                    last=local_date(SQL("last_sale"), company._loop_tz()),
-                )
-            )
-        )
         values = {}
         for pid in ids:
-            first, last, visits, visits_12m, spend, spend_12m = stats.get(
-                pid, (None, None, 0, 0, 0.0, 0.0)
+            first, last, visits, visits_12m, spend, spend_12m, repurchase, digest = (
+                stats.get(pid, (None, None, 0, 0, 0.0, 0.0, 0.0, None))
             )
             interval = loop_rules.average_interval(first, last, visits)
             nxt = loop_rules.next_visit(last, interval)
@@ -344,9 +381,10 @@ class LoopEngine(models.AbstractModel):
                 else 0.0,
                 "loop_avg_interval": round(interval, 1),
                 "loop_next_visit": nxt and nxt.isoformat(),
-                "loop_repurchase_rate": round(float(repurchase.get(pid, 0.0)), 1),
+                "loop_repurchase_rate": round(float(repurchase or 0.0), 1),
+                "loop_orders_digest": digest,
             }
-        assert set(next(iter(values.values()))) == set(STAT_FIELDS)
+        assert set(next(iter(values.values()))) == {*STAT_FIELDS, "loop_orders_digest"}
         values = self._add_card_figures(company, ids, values)
         self._write_company_values(company, self._changed(company, values))
         return ids
@@ -362,19 +400,26 @@ class LoopEngine(models.AbstractModel):
         written), so that a plain comparison of values decides; the write
         compares again.
         """
-        names = tuple(
-            sorted({n for values in values_by_partner.values() for n in values})
-        )
+        names = tuple(sorted(set().union(*values_by_partner.values())))
         current = self._figures(
             company,
             values_by_partner,
             [name.removeprefix("loop_") for name in names],
             as_written=True,
         )
+        getter = itemgetter(*names)
+
+        def written(values):
+            try:
+                value = getter(values)
+            except KeyError:
+                value = tuple(values.get(name, _ABSENT) for name in names)
+            return value if len(names) > 1 else (value,)
+
         return {
             pid: values
             for pid, values in values_by_partner.items()
-            if current.get(pid) != tuple(values.get(name, _ABSENT) for name in names)
+            if current.get(pid) != written(values)
         }
 
     @api.model
@@ -393,12 +438,12 @@ class LoopEngine(models.AbstractModel):
                           COALESCE(SUM(sessions_left), 0),
                           COUNT(*) FILTER (WHERE balance > 0 OR sessions_left > 0)
                      FROM loop_card
-                    WHERE company_id = %(company)s AND partner_id = ANY(%(ids)s)
+                    WHERE company_id = %(company)s AND %(ids)s
                       AND state = 'active'
                       AND (expiry_date IS NULL OR expiry_date >= %(today)s)
                     GROUP BY partner_id""",
                 company=company.id,
-                ids=list(ids),
+                ids=in_ids(SQL("partner_id"), ids),
                 today=self.env["loop.card"]._today(company),
             )
         )
@@ -455,9 +500,12 @@ class LoopEngine(models.AbstractModel):
                      FROM res_partner p
                      LEFT JOIN loop_customer m
                             ON m.partner_id = p.id AND m.company_id = %(company)s
-                    WHERE p.id = ANY(%(ids)s)""",
+                           AND %(rows)s
+                    WHERE %(ids)s""",
                 company=company.id,
-                ids=list(ids),
+                ids=in_ids(SQL("p.id"), ids),
+                # the same condition on the rows: read over their range too
+                rows=in_ids(SQL("m.partner_id"), ids),
             )
         )
         # the last visit (column 6) becomes the days since it, as of ``today``
@@ -479,9 +527,9 @@ class LoopEngine(models.AbstractModel):
                          FROM res_partner p
                          JOIN loop_customer m
                            ON m.partner_id = p.id AND m.company_id = %(company)s
-                        WHERE p.loop_referred_by_id = ANY(%(ids)s)
+                        WHERE %(ids)s
                         GROUP BY p.loop_referred_by_id""",
-                    ids=list(ids),
+                    ids=in_ids(SQL("p.loop_referred_by_id"), ids),
                     company=company.id,
                 )
             )
@@ -636,14 +684,13 @@ class LoopEngine(models.AbstractModel):
                 conditions.append(SQL("FALSE"))
         rows = self.env.execute_query(
             SQL(
-                "SELECT %s, %s FROM %s WHERE %s = %s AND %s = ANY(%s)",
+                "SELECT %s, %s FROM %s WHERE %s = %s AND %s",
                 SQL.identifier(members._table, "partner_id"),
                 SQL(", ").join(conditions),
                 SQL.identifier(members._table),
                 SQL.identifier(members._table, "company_id"),
                 company.id,
-                SQL.identifier(members._table, "partner_id"),
-                list(ids),
+                in_ids(SQL.identifier(members._table, "partner_id"), ids),
             )
         )
         return [
@@ -735,10 +782,10 @@ class LoopEngine(models.AbstractModel):
             for row in self.env.execute_query(
                 SQL(
                     """SELECT DISTINCT partner_id FROM loop_tier_history
-                        WHERE company_id = %s AND partner_id = ANY(%s)
+                        WHERE company_id = %s AND %s
                           AND direction = 'up' AND date >= %s""",
                     company.id,
-                    list(ids),
+                    in_ids(SQL("partner_id"), ids),
                     loop_rules.window_start(today),
                 )
             )
@@ -875,6 +922,16 @@ class LoopEngine(models.AbstractModel):
         run.write({key: state[key] for key in RUN_FIELDS if key in state})
 
     @api.model
+    def _batch_settings(self):
+        """PostgreSQL settings of this transaction for a batch's few big queries.
+
+        They are planned in milliseconds and run in hundreds: compiling them
+        (JIT) costs more than it saves. Their aggregates (tens of thousands of
+        orders, lines and days) fit in memory instead of temporary files.
+        """
+        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
+
+    @api.model
     def run_batch(self, force=False):
         """Process the next batch of today's full run; returns ``(done, remaining)``.
 
@@ -885,9 +942,7 @@ class LoopEngine(models.AbstractModel):
         state = self._load_state(self.env.company._loop_today(), force=force)
         if state["phase"] >= len(PHASES):
             return state["done"], 0
-        # A batch's few big queries are planned in milliseconds and run in
-        # hundreds: compiling them (JIT) costs more than it saves.
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        self._batch_settings()
         phase = PHASES[state["phase"]]
         size = self._batch_size()
         ids = [
@@ -908,7 +963,9 @@ class LoopEngine(models.AbstractModel):
                 if phase == "stats":
                     self._compute_stats(company, ids, today)
                 else:
-                    # everyone with paid orders got a row in the statistics
+                    # the statistics gave everyone with paid orders a row;
+                    # looked for again: a referred prospect is one once her
+                    # referrer's row exists
                     members = self._candidates(company, ids, orders=False)
                     self._classify(company, members, today)
             state["cursor"] = ids[-1]

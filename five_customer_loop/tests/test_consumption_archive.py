@@ -53,6 +53,36 @@ class TestConsumptionArchive(LoopCase):
         self.assertAlmostEqual(a.loop_repurchase_rate, 50.0)
         self.assertIn("Facial Care", a.loop_top_products)
 
+    def test_repurchase_lines_read_again_when_orders_change(self):
+        """The lines of a customer's orders are read again when her orders
+        change (their digest), not every night: paid POS orders are final."""
+        alice = self._alice()
+        engine = self.env["loop.engine"]
+        with freeze_time(TODAY):
+            engine.refresh_partners(alice)
+            member = self.env["loop.customer"].search(
+                [("partner_id", "=", alice.id), ("company_id", "=", self.company.id)]
+            )
+            self.assertAlmostEqual(member.repurchase_rate, 50.0)
+            digest = member.orders_digest
+            self.assertEqual(len(digest or ""), 32)
+            # a rate changed behind the engine's back stays while her orders
+            # are the same: their lines were not read again
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE loop_customer SET repurchase_rate = 12.5 WHERE id = %s",
+                [member.id],
+            )
+            self.env.invalidate_all()
+            engine.run_all()
+            self.assertAlmostEqual(member.repurchase_rate, 12.5)
+            self.assertEqual(member.orders_digest, digest)
+            # a new order: the cream is bought again, 2 products of 2
+            self.loop_order(alice, 300.0, "2026-06-01 10:00:00", product=self.cream)
+            engine.refresh_partners(alice)
+            self.assertAlmostEqual(member.repurchase_rate, 100.0)
+            self.assertNotEqual(member.orders_digest, digest)
+
     def test_refunded_visit_is_no_visit(self):
         # the clock stands at 2026-11-23 (TEST_NOW)
         lost = self.env.ref("five_customer_loop.stage_lost")

@@ -162,9 +162,7 @@ class LoopEngine(models.AbstractModel):
     @api.model
     def _job_stats(self, company_id, low, high, day):
         """Statistics of the partners ``low``..``high`` in a company (a job)."""
-        # A batch's few big queries are planned in milliseconds and run in
-        # hundreds: compiling them (JIT) costs more than it saves.
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        self._batch_settings()
         company = self.env["res.company"].browse(company_id)
         ids = self._range_ids(low, high)
         if ids:
@@ -179,7 +177,7 @@ class LoopEngine(models.AbstractModel):
     @api.model
     def _job_classify(self, company_id, low, high, day):
         """Tier, segment, health and stage of the partners ``low``..``high`` (a job)."""
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        self._batch_settings()
         company = self.env["res.company"].browse(company_id)
         ids = self._range_ids(low, high)
         members = self._candidates(company, ids, orders=False) if ids else []

@@ -1,7 +1,11 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from odoo.addons.five_customer_loop.lib.loop_sql import company_amount, local_date
+from odoo.addons.five_customer_loop.lib.loop_sql import (
+    company_amount,
+    in_ids,
+    local_date,
+)
 
 # Confirmed sale orders; a cancelled order leaves the archive.
 SALE_STATES = ("sale",)
@@ -23,29 +27,26 @@ class LoopEngine(models.AbstractModel):
                           s.id AS order_id, 'sale' AS source,
                           NULL::integer AS refund_of
                      FROM sale_order s
-                    WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
+                    WHERE s.company_id = %(company)s AND %(ids)s
                       AND s.state IN %(states)s""",
                 day=local_date(SQL("s.date_order"), tz),
                 amount=company_amount("s"),
                 company=company.id,
-                ids=list(ids),
+                ids=in_ids(SQL("s.partner_id"), ids),
                 states=SALE_STATES,
             )
         ]
 
     @api.model
-    def _line_sources(self, company, ids):
+    def _line_sources(self, orders):
         self.env["sale.order.line"].flush_model(["product_id", "product_uom_qty"])
-        return super()._line_sources(company, ids) + [
+        return super()._line_sources(orders) + [
             SQL(
-                """SELECT s.partner_id, s.date_order AS moment, l.product_id
-                     FROM sale_order_line l
-                     JOIN sale_order s ON s.id = l.order_id
-                    WHERE s.company_id = %(company)s AND s.partner_id = ANY(%(ids)s)
-                      AND s.state IN %(states)s AND l.product_uom_qty > 0
+                """SELECT o.partner_id, o.day, l.product_id
+                     FROM %(orders)s o
+                     JOIN sale_order_line l ON l.order_id = o.order_id
+                    WHERE o.source = 'sale' AND l.product_uom_qty > 0
                       AND l.product_id IS NOT NULL""",
-                company=company.id,
-                ids=list(ids),
-                states=SALE_STATES,
+                orders=orders,
             )
         ]

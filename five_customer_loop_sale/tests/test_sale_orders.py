@@ -69,3 +69,26 @@ class TestSaleOrders(LoopCase):
         self.assertEqual(
             jo_c.loop_stage_id, self.env.ref("five_customer_loop.stage_attract")
         )
+
+    def test_sale_lines_always_read_again(self):
+        """A confirmed sale order's lines may still change: a customer with
+        sale orders has her lines read on every run, whatever her digest."""
+        kim = self.customer("Kim")
+        # the cream on 1 May at the till and on 10 May on a sale order: bought
+        # again, 1 product of 1
+        self.loop_order(kim, 100.0, "2026-05-01 08:00:00", product=self.cream)
+        sale = self._sale(kim, 500.0, "2026-05-10 02:00:00")
+        self._confirm(sale, "2026-05-10 02:00:00")
+        member = self.env["loop.customer"].search(
+            [("partner_id", "=", kim.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertAlmostEqual(member.repurchase_rate, 100.0)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE loop_customer SET repurchase_rate = 12.5 WHERE id = %s",
+            [member.id],
+        )
+        self.env.invalidate_all()
+        with freeze_time("2026-06-30 12:00:00"):
+            self.env["loop.engine"].refresh_partners(kim)
+        self.assertAlmostEqual(member.repurchase_rate, 100.0)
