@@ -19,11 +19,12 @@ def in_ids(column, ids):
     which costs more than the whole read. A few ids, or ids spread widely
     (gaps more than a tenth of them), are looked up one by one.
     """
-    ids = sorted(set(ids))
+    ids = set(ids)
     if len(ids) >= RANGE_MIN_IDS:
-        low, high = ids[0], ids[-1]
-        if high - low + 1 - len(ids) <= len(ids) // 10:
-            gaps = sorted(set(range(low, high + 1)).difference(ids))
+        low, high = min(ids), max(ids)
+        missing = high - low + 1 - len(ids)
+        if missing <= len(ids) // 10:
+            gaps = sorted(set(range(low, high + 1)).difference(ids)) if missing else []
             return SQL(
                 "(%s BETWEEN %s AND %s AND %s <> ALL(%s::int[]))",
                 column,
@@ -32,7 +33,7 @@ def in_ids(column, ids):
                 column,
                 gaps,
             )
-    return SQL("%s = ANY(%s)", column, ids)
+    return SQL("%s = ANY(%s)", column, sorted(ids))
 
 
 def local_date(column, tz):

@@ -233,6 +233,15 @@ class LoopCustomer(models.Model):
     ]
 
     def init(self):
+        # Every nightly run updates the rows whose figures changed: vacuumed
+        # after 2 % of them changed (not PostgreSQL's default 20 %), the
+        # visibility map stays current and the funnel's counts and the
+        # engine's reads stay index-only.
+        self.env.cr.execute(
+            """ALTER TABLE loop_customer
+                 SET (autovacuum_vacuum_scale_factor = 0.02,
+                      autovacuum_analyze_scale_factor = 0.02)"""
+        )
         # The funnel's columns: the customers of one stage in name order, and
         # how many there are (an index-only count, company included).
         self.env.cr.execute(

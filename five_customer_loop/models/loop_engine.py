@@ -21,6 +21,16 @@ from ..lib.loop_sql import in_ids, pos_order_rows, visit_days
 from .loop_customer import COLUMNS
 from .res_partner import STAT_FIELDS
 
+# what the statistics phase writes: the consumption archive, the orders'
+# digest, the cards (``_add_card_figures``)
+STAT_WRITES = (
+    *STAT_FIELDS,
+    "loop_orders_digest",
+    "loop_card_balance",
+    "loop_card_sessions",
+    "loop_card_count",
+)
+
 _logger = logging.getLogger(__name__)
 
 RUN_FIELDS = ("day", "phase", "cursor", "done", "total")
@@ -31,9 +41,9 @@ PHASES = ("stats", "classify")
 _ABSENT = object()
 
 
-def _as_written(column):
+def _as_written(column, alias=None):
     """SQL reading ``loop_customer.column`` as the engine writes its values."""
-    ident = SQL.identifier(column)
+    ident = SQL.identifier(alias, column) if alias else SQL.identifier(column)
     kind = COLUMNS[column]
     if kind == "date":
         return SQL("to_char(%s, 'YYYY-MM-DD')", ident)
@@ -174,6 +184,19 @@ class LoopEngine(models.AbstractModel):
         them already (the statistics do: scanning the orders twice is the
         costliest part of a batch).
         """
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT p.id FROM res_partner p WHERE %s AND %s ORDER BY p.id",
+                in_ids(SQL("p.id"), ids),
+                self._candidate_condition(company, ids, orders=orders),
+            )
+        )
+        return [row[0] for row in rows]
+
+    @api.model
+    def _candidate_condition(self, company, ids, orders=True):
+        """SQL condition on ``res_partner p`` of ``ids``: p is a candidate
+        (``_candidates``), for the queries that read the candidates' rows."""
         self.env["loop.card"].flush_model(["partner_id", "company_id"])
         self.env["loop.customer"].flush_model(["partner_id", "company_id"])
         self.env["calendar.event"].flush_model(
@@ -189,39 +212,32 @@ class LoopEngine(models.AbstractModel):
                 "OR p.id IN (SELECT src.partner_id FROM (%s) src)",
                 SQL(" UNION ALL ").join(self._order_sources(company, ids)),
             )
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT p.id FROM res_partner p
-                    WHERE %(partners)s
-                      AND (p.id IN (SELECT m.partner_id FROM loop_customer m
-                                     WHERE m.company_id = %(company)s
-                                       AND %(members)s)
-                           %(paid)s
-                           OR p.id IN (SELECT c.partner_id FROM loop_card c
-                                        WHERE c.company_id = %(company)s
-                                          AND %(cards)s)
-                           OR p.id IN (SELECT e.loop_partner_id FROM calendar_event e
-                                        WHERE %(bookings)s
-                                          AND e.is_loop_booking
-                                          AND e.loop_company_id = %(company)s)
-                           OR EXISTS (SELECT 1 FROM loop_customer r
-                                       WHERE r.partner_id = p.loop_referred_by_id
-                                         AND r.company_id = %(company)s)
-                           OR (p.loop_channel_id IS NOT NULL
-                               AND COALESCE(p.company_id,
-                                            (SELECT u.company_id FROM res_users u
-                                              WHERE u.id = p.create_uid))
-                                   = %(company)s))
-                    ORDER BY p.id""",
-                partners=in_ids(SQL("p.id"), ids),
-                members=in_ids(SQL("m.partner_id"), ids),
-                cards=in_ids(SQL("c.partner_id"), ids),
-                bookings=in_ids(SQL("e.loop_partner_id"), ids),
-                company=company.id,
-                paid=paid,
-            )
+        return SQL(
+            """(p.id IN (SELECT m.partner_id FROM loop_customer m
+                              WHERE m.company_id = %(company)s
+                                AND %(members)s)
+                       %(paid)s
+                       OR p.id IN (SELECT c.partner_id FROM loop_card c
+                                    WHERE c.company_id = %(company)s
+                                      AND %(cards)s)
+                       OR p.id IN (SELECT e.loop_partner_id FROM calendar_event e
+                                    WHERE %(bookings)s
+                                      AND e.is_loop_booking
+                                      AND e.loop_company_id = %(company)s)
+                       OR EXISTS (SELECT 1 FROM loop_customer r
+                                   WHERE r.partner_id = p.loop_referred_by_id
+                                     AND r.company_id = %(company)s)
+                       OR (p.loop_channel_id IS NOT NULL
+                           AND COALESCE(p.company_id,
+                                        (SELECT u.company_id FROM res_users u
+                                          WHERE u.id = p.create_uid))
+                               = %(company)s))""",
+            members=in_ids(SQL("m.partner_id"), ids),
+            cards=in_ids(SQL("c.partner_id"), ids),
+            bookings=in_ids(SQL("e.loop_partner_id"), ids),
+            company=company.id,
+            paid=paid,
         )
-        return [row[0] for row in rows]
 
     # ------------------------------------------------------------------ statistics
     @api.model
@@ -295,10 +311,12 @@ class LoopEngine(models.AbstractModel):
             """WITH orders AS MATERIALIZED (%(orders)s),
                     days AS (%(days)s),
                     stats AS (%(stats)s),
+                    -- the orders of each customer: how many, the sum and a
+                    -- hash of their ids (any order in or out changes it)
                     digests AS (
                         SELECT partner_id,
-                               md5(string_agg(source || ':' || order_id, ','
-                                              ORDER BY source, order_id)) AS digest,
+                               concat_ws(':', COUNT(*), SUM(order_id),
+                                         bit_xor(hashint4(order_id))) AS digest,
                                bool_or(source NOT IN %(fixed)s) AS open
                           FROM orders GROUP BY partner_id),
                     kept AS (
@@ -306,7 +324,7 @@ class LoopEngine(models.AbstractModel):
                           FROM digests d
                           JOIN loop_customer m
                             ON m.partner_id = d.partner_id
-                           AND m.company_id = %(company)s
+                           AND m.company_id = %(company)s AND %(rows)s
                          WHERE m.orders_digest = d.digest AND NOT d.open),
                     stale AS (
                         SELECT o.* FROM orders o
@@ -331,6 +349,7 @@ class LoopEngine(models.AbstractModel):
             stats=stats,
             fixed=self._fixed_sources(),
             company=company.id,
+            rows=in_ids(SQL("m.partner_id"), ids),
             lines=lines,
         )
 
@@ -346,7 +365,7 @@ class LoopEngine(models.AbstractModel):
 
         Returns those partners (``_candidates``): the ones with paid orders
         come from the statistics themselves, the others from one more query
-        that does not scan the orders again.
+        that does not scan the orders again and reads the stored rows too.
         """
         if not ids:
             return []
@@ -356,7 +375,9 @@ class LoopEngine(models.AbstractModel):
             self._stats_query(company, ids, today, repurchase=True)
         )
         stats = {row[0]: row[1:] for row in rows}
-        ids = sorted(set(stats).union(self._candidates(company, ids, orders=False)))
+        names = tuple(sorted(STAT_WRITES))
+        candidates, current = self._candidates_and_rows(company, ids, names)
+        ids = sorted(set(stats).union(candidates))
         if not ids:
             return []
         values = {}
@@ -386,11 +407,38 @@ class LoopEngine(models.AbstractModel):
             }
         assert set(next(iter(values.values()))) == {*STAT_FIELDS, "loop_orders_digest"}
         values = self._add_card_figures(company, ids, values)
-        self._write_company_values(company, self._changed(company, values))
+        changed = self._changed(company, values, current=(names, current))
+        self._write_company_values(company, changed)
         return ids
 
     @api.model
-    def _changed(self, company, values_by_partner):
+    def _candidates_and_rows(self, company, ids, names):
+        """The candidates of ``ids`` (``_candidates`` without the orders), and
+        the stored ``names`` of every row of ``ids``, read as written
+        (``_changed``): one read of the batch's partners for both."""
+        self.env["loop.customer"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id, %(candidate)s, m.id IS NOT NULL, %(columns)s
+                     FROM res_partner p
+                     LEFT JOIN loop_customer m
+                            ON m.partner_id = p.id AND m.company_id = %(company)s
+                           AND %(rows)s
+                    WHERE %(ids)s""",
+                candidate=self._candidate_condition(company, ids, orders=False),
+                columns=SQL(", ").join(
+                    _as_written(name.removeprefix("loop_"), "m") for name in names
+                ),
+                company=company.id,
+                rows=in_ids(SQL("m.partner_id"), ids),
+                ids=in_ids(SQL("p.id"), ids),
+            )
+        )
+        candidates = [row[0] for row in rows if row[1]]
+        return candidates, {row[0]: row[3:] for row in rows if row[2]}
+
+    @api.model
+    def _changed(self, company, values_by_partner, current=None):
         """The part of ``values_by_partner`` that differs from the stored rows.
 
         A night changes few figures (a few hundred rows in 100,000): reading
@@ -398,15 +446,19 @@ class LoopEngine(models.AbstractModel):
         every row for the database to compare. The rows are read as the engine
         writes them (dates as ISO strings, amounts as floats rounded as
         written), so that a plain comparison of values decides; the write
-        compares again.
+        compares again. ``current``: ``(names, {partner_id: values})`` when the
+        caller read the rows already (read again when its names differ).
         """
         names = tuple(sorted(set().union(*values_by_partner.values())))
-        current = self._figures(
-            company,
-            values_by_partner,
-            [name.removeprefix("loop_") for name in names],
-            as_written=True,
-        )
+        if current and current[0] == names:
+            current = current[1]
+        else:
+            current = self._figures(
+                company,
+                values_by_partner,
+                [name.removeprefix("loop_") for name in names],
+                as_written=True,
+            )
         getter = itemgetter(*names)
 
         def written(values):
@@ -481,8 +533,13 @@ class LoopEngine(models.AbstractModel):
 
     # -------------------------------------------------------------- classification
     @api.model
-    def _classify(self, company, ids, today):
-        """Tier, segment, health, referral count and stage of ``ids``."""
+    def _classify(self, company, ids, today, candidates=False):
+        """Tier, segment, health, referral count and stage of ``ids``.
+
+        ``candidates``: of the candidates among ``ids`` (``_candidates``
+        without the orders, which gave their rows in the statistics phase),
+        found by the same read.
+        """
         if not ids:
             return 0
         self.env["loop.customer"].flush_model()
@@ -501,11 +558,14 @@ class LoopEngine(models.AbstractModel):
                      LEFT JOIN loop_customer m
                             ON m.partner_id = p.id AND m.company_id = %(company)s
                            AND %(rows)s
-                    WHERE %(ids)s""",
+                    WHERE %(ids)s AND %(candidate)s""",
                 company=company.id,
                 ids=in_ids(SQL("p.id"), ids),
                 # the same condition on the rows: read over their range too
                 rows=in_ids(SQL("m.partner_id"), ids),
+                candidate=self._candidate_condition(company, ids, orders=False)
+                if candidates
+                else SQL("TRUE"),
             )
         )
         # the last visit (column 6) becomes the days since it, as of ``today``
@@ -513,6 +573,10 @@ class LoopEngine(models.AbstractModel):
             (*row[:6], (today - row[6]).days if row[6] else None, *row[7:])
             for row in read
         ]
+        if candidates:
+            ids = [row[0] for row in rows]
+            if not ids:
+                return 0
         # referred customers in this company's loop (a row there: prospects
         # included, read after this batch's statistics wrote theirs): paying
         # ones, all, and their spend attributed to the referrer
@@ -966,8 +1030,7 @@ class LoopEngine(models.AbstractModel):
                     # the statistics gave everyone with paid orders a row;
                     # looked for again: a referred prospect is one once her
                     # referrer's row exists
-                    members = self._candidates(company, ids, orders=False)
-                    self._classify(company, members, today)
+                    self._classify(company, ids, today, candidates=True)
             state["cursor"] = ids[-1]
             state["done"] += len(ids)
         if len(ids) < size:

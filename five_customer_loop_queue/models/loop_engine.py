@@ -180,7 +180,6 @@ class LoopEngine(models.AbstractModel):
         self._batch_settings()
         company = self.env["res.company"].browse(company_id)
         ids = self._range_ids(low, high)
-        members = self._candidates(company, ids, orders=False) if ids else []
-        if members:
-            self._classify(company, members, fields.Date.to_date(day))
+        if ids:
+            self._classify(company, ids, fields.Date.to_date(day), candidates=True)
         return len(ids)
