@@ -39,6 +39,18 @@ PHASES = ("stats", "classify")
 
 # a value the caller does not write: never equal to a stored one
 _ABSENT = object()
+# what the classification writes, in the order it compares them
+CLASSIFY_WRITES = (
+    "loop_tier_id",
+    "loop_segment",
+    "loop_health",
+    "loop_referral_paid_count",
+    "loop_referral_count",
+    "loop_referral_value_12m",
+    "loop_referral_value_total",
+)
+# a customer nobody was referred by
+_NO_REFERRALS = (0, 0, 0.0, 0.0)
 
 
 def _as_written(column, alias=None):
@@ -607,7 +619,12 @@ class LoopEngine(models.AbstractModel):
             company.loop_lost_days,
         )
         thresholds = (company.loop_segment_amount, company.loop_segment_frequency)
-        values, tier_changes, new_risks, changed = {}, [], [], {}
+        tier_for, health_for, segment_for = (
+            loop_rules.tier_for_spend,
+            loop_rules.health_for,
+            loop_rules.segment_for,
+        )
+        healths, tier_changes, new_risks, changed = {}, [], [], {}
         for (
             pid,
             visits,
@@ -628,21 +645,18 @@ class LoopEngine(models.AbstractModel):
             referred_value_12m,
             referred_value,
         ) in rows:
-            new_tier = loop_rules.tier_for_spend(spend_12m or 0.0, bands) or None
-            new_health = loop_rules.health_for(days, interval, *risk)
-            values[pid] = {
-                "loop_tier_id": new_tier,
-                "loop_segment": loop_rules.segment_for(
-                    visits or 0, visits_12m or 0, ticket or 0.0, *thresholds
-                ),
-                "loop_health": new_health,
-            }
-            paying, referred, value_12m, value = referrals.get(pid, (0, 0, 0.0, 0.0))
-            values[pid].update(
-                loop_referral_paid_count=paying,
-                loop_referral_count=referred,
-                loop_referral_value_12m=round(float(value_12m), 2),
-                loop_referral_value_total=round(float(value), 2),
+            new_tier = tier_for(spend_12m or 0.0, bands) or None
+            new_health = healths[pid] = health_for(days, interval, *risk)
+            paying, referred, value_12m, value = referrals.get(pid, _NO_REFERRALS)
+            # compared as tuples; a dict only for the few rows that change
+            new = (
+                new_tier,
+                segment_for(visits or 0, visits_12m or 0, ticket or 0.0, *thresholds),
+                new_health,
+                paying,
+                referred,
+                round(float(value_12m), 2),
+                round(float(value), 2),
             )
             current = (
                 tier,
@@ -653,8 +667,8 @@ class LoopEngine(models.AbstractModel):
                 round(referred_value_12m or 0.0, 2),
                 round(referred_value or 0.0, 2),
             )
-            if tuple(values[pid].values()) != current:
-                changed[pid] = values[pid]
+            if new != current:
+                changed[pid] = dict(zip(CLASSIFY_WRITES, new, strict=True))
             if new_tier != tier:
                 if not tier:
                     direction = "new"
@@ -681,7 +695,7 @@ class LoopEngine(models.AbstractModel):
         targets = self._stage_targets(
             company,
             ids,
-            {pid: v["loop_health"] for pid, v in values.items()},
+            healths,
             pinned={row[0] for row in rows if row[14]},
         )
         self._set_stages(
