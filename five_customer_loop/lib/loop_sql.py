@@ -71,7 +71,7 @@ def pos_refund_of(alias):
     )
 
 
-def visit_days(src, group=()):
+def visit_days(src, group=(), digest=None):
     """SQL of the local days of the paid orders ``src``, one row per day.
 
     ``src`` selects ``partner_id, day, amount, order_id, source, refund_of``
@@ -80,8 +80,21 @@ def visit_days(src, group=()):
     whether the day was a visit: its paid orders, net of the refunds of those
     orders (whenever the refund came), are still positive. A refunded visit is
     no visit; a refund is never one.
+
+    ``digest``: the sources whose paid orders never change; the rows then also
+    give, per day, ``order_count`` (how many), ``order_sum`` (the sum of their ids),
+    ``order_hash`` (the XOR of their ids' hashes) and ``open`` (an order of
+    another source), from which a customer's orders' digest is summed.
     """
     keys = SQL("").join(SQL("s.%s, ", SQL.identifier(name)) for name in group)
+    extra = SQL()
+    if digest:
+        extra = SQL(
+            """, COUNT(*) AS order_count, SUM(s.order_id) AS order_sum,
+                  bit_xor(hashint4(s.order_id)) AS order_hash,
+                  bool_or(s.source NOT IN %s) AS open""",
+            tuple(digest),
+        )
     return SQL(
         """WITH src AS (%(src)s),
                 refunds AS (SELECT refund_of, source, SUM(amount) AS amount
@@ -90,11 +103,13 @@ def visit_days(src, group=()):
            SELECT s.partner_id, %(keys)s s.day, SUM(s.amount) AS amount,
                   COALESCE(SUM(s.amount + COALESCE(r.amount, 0))
                            FILTER (WHERE s.amount > 0), 0) >= 0.005 AS visit
+                  %(extra)s
              FROM src s
              LEFT JOIN refunds r ON r.refund_of = s.order_id AND r.source = s.source
             GROUP BY s.partner_id, %(keys)s s.day""",
         src=src,
         keys=keys,
+        extra=extra,
     )
 
 

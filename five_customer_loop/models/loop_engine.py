@@ -289,7 +289,7 @@ class LoopEngine(models.AbstractModel):
         ]
 
     @api.model
-    def _stats_query(self, company, ids, today, repurchase=False):
+    def _stats_query(self, company, ids, today, digest=False):
         """SQL of the visits and spend of ``ids`` in ``company``, one row each.
 
         ``(partner_id, first visit, last visit, visits, visits in 12 months,
@@ -297,71 +297,49 @@ class LoopEngine(models.AbstractModel):
         net of their refunds, are still positive (``lib.loop_sql.visit_days``).
         The benchmark times this query alone as the engine's floor.
 
-        ``repurchase``: two more columns, the repurchase rate (the share of
-        the products bought on two days or more) and the digest of the orders
-        it comes from. The lines are read with the orders, and only for the
-        customers whose orders changed since the rate was stored (a new
-        digest), or who have orders whose lines may still change (sources
-        other than ``_fixed_sources``); the others keep their stored rate.
+        ``digest``: two more columns, the digest of the customer's paid orders
+        (how many, the sum of their ids and the XOR of their hashes: an order
+        in or out changes it) and whether some of them may still change
+        (sources other than ``_fixed_sources``), summed from the same days.
         """
         orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
-        stats = SQL(
-            """SELECT partner_id,
+        extra = SQL()
+        if digest:
+            extra = SQL(
+                """, concat_ws(':', SUM(order_count), SUM(order_sum),
+                               bit_xor(order_hash)),
+                     bool_or(open)"""
+            )
+        return SQL(
+            """WITH days AS (%(days)s)
+               SELECT partner_id,
                       MIN(day) FILTER (WHERE visit),
                       MAX(day) FILTER (WHERE visit),
                       COUNT(*) FILTER (WHERE visit),
                       COUNT(*) FILTER (WHERE visit AND day >= %(start)s),
                       SUM(amount),
                       COALESCE(SUM(amount) FILTER (WHERE day >= %(start)s), 0)
+                      %(extra)s
                  FROM days GROUP BY partner_id""",
+            days=visit_days(orders, digest=digest and self._fixed_sources()),
             start=loop_rules.window_start(today),
+            extra=extra,
         )
-        if not repurchase:
-            return SQL("WITH days AS (%s) %s", visit_days(orders), stats)
-        lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("stale")))
+
+    @api.model
+    def _repurchase_query(self, company, ids):
+        """SQL of ``(partner_id, repurchase rate)`` of ``ids`` in ``company``:
+        the share of the products bought on two days or more."""
+        orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
+        lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
         return SQL(
             """WITH orders AS MATERIALIZED (%(orders)s),
-                    days AS (%(days)s),
-                    stats AS (%(stats)s),
-                    -- the orders of each customer: how many, the sum and a
-                    -- hash of their ids (any order in or out changes it)
-                    digests AS (
-                        SELECT partner_id,
-                               concat_ws(':', COUNT(*), SUM(order_id),
-                                         bit_xor(hashint4(order_id))) AS digest,
-                               bool_or(source NOT IN %(fixed)s) AS open
-                          FROM orders GROUP BY partner_id),
-                    kept AS (
-                        SELECT d.partner_id, d.digest, m.repurchase_rate
-                          FROM digests d
-                          JOIN loop_customer m
-                            ON m.partner_id = d.partner_id
-                           AND m.company_id = %(company)s AND %(rows)s
-                         WHERE m.orders_digest = d.digest AND NOT d.open),
-                    stale AS (
-                        SELECT o.* FROM orders o
-                         WHERE o.partner_id NOT IN (SELECT partner_id FROM kept)),
                     -- bought on two days or more: its first and last day differ
                     bought AS (SELECT partner_id, MIN(day) <> MAX(day) AS again
-                                 FROM (%(lines)s) l GROUP BY partner_id, product_id),
-                    rates AS (SELECT partner_id,
-                                     100.0 * COUNT(*) FILTER (WHERE again) / COUNT(*)
-                                         AS rate
-                                FROM bought GROUP BY partner_id)
-               SELECT s.*,
-                      CASE WHEN k.partner_id IS NULL THEN COALESCE(r.rate, 0)
-                           ELSE k.repurchase_rate END,
-                      d.digest
-                 FROM stats s
-                 JOIN digests d ON d.partner_id = s.partner_id
-                 LEFT JOIN kept k ON k.partner_id = s.partner_id
-                 LEFT JOIN rates r ON r.partner_id = s.partner_id""",
+                                 FROM (%(lines)s) l GROUP BY partner_id, product_id)
+               SELECT partner_id, 100.0 * COUNT(*) FILTER (WHERE again) / COUNT(*)
+                 FROM bought GROUP BY partner_id""",
             orders=orders,
-            days=visit_days(SQL("SELECT * FROM orders")),
-            stats=stats,
-            fixed=self._fixed_sources(),
-            company=company.id,
-            rows=in_ids(SQL("m.partner_id"), ids),
             lines=lines,
         )
 
@@ -384,7 +362,7 @@ class LoopEngine(models.AbstractModel):
         self.env["pos.order"].flush_model()
         self.env["pos.order.line"].flush_model()
         rows = self.env.execute_query(
-            self._stats_query(company, ids, today, repurchase=True)
+            self._stats_query(company, ids, today, digest=True)
         )
         stats = {row[0]: row[1:] for row in rows}
         names = tuple(sorted(STAT_WRITES))
@@ -392,11 +370,29 @@ class LoopEngine(models.AbstractModel):
         ids = sorted(set(stats).union(candidates))
         if not ids:
             return []
+        # The repurchase rate reads the order lines: only for the customers
+        # whose orders changed since their rate was stored (another digest),
+        # or who have orders that may still change; the others keep theirs.
+        at_digest = names.index("loop_orders_digest")
+        at_rate = names.index("loop_repurchase_rate")
+        kept, stale = {}, []
+        for pid, row in stats.items():
+            stored = current.get(pid)
+            if not row[7] and stored and stored[at_digest] == row[6]:
+                kept[pid] = stored[at_rate]
+            else:
+                stale.append(pid)
+        rates = (
+            dict(self.env.execute_query(self._repurchase_query(company, stale)))
+            if stale
+            else {}
+        )
         values = {}
         for pid in ids:
-            first, last, visits, visits_12m, spend, spend_12m, repurchase, digest = (
-                stats.get(pid, (None, None, 0, 0, 0.0, 0.0, 0.0, None))
+            first, last, visits, visits_12m, spend, spend_12m, digest, _open = (
+                stats.get(pid, (None, None, 0, 0, 0.0, 0.0, None, False))
             )
+            repurchase = kept[pid] if pid in kept else rates.get(pid, 0.0)
             interval = loop_rules.average_interval(first, last, visits)
             nxt = loop_rules.next_visit(last, interval)
             values[pid] = {
