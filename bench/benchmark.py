@@ -503,7 +503,7 @@ def _reconstruction_sample(env, company, size=25):
     engine = env["loop.engine"]
     days = {}
     for pid, day, amount, visit in env.execute_query(
-        visit_days(SQL(" UNION ALL ").join(engine._order_sources(company, ids)))
+        visit_days(engine._paid_orders(company, ids))
     ):
         days.setdefault(pid, []).append((day, float(amount), visit))
     stages = {s.code: s.id for s in env["loop.stage"].search([])}

@@ -121,9 +121,7 @@ def funnel_missing(env):
     ids = [row[0] for row in env.execute_query(SQL("SELECT id FROM res_partner"))]
     missing = 0
     for company in env["res.company"].search([]):
-        orders = SQL(" UNION ALL ").join(
-            env["loop.engine"]._order_sources(company, ids)
-        )
+        orders = env["loop.engine"]._paid_orders(company, ids)
         missing += env.execute_query(
             SQL(
                 """SELECT COUNT(DISTINCT src.partner_id) FROM (%(orders)s) src

@@ -71,7 +71,7 @@ def pos_refund_of(alias):
     )
 
 
-def visit_days(src, group=(), digest=None):
+def visit_days(src, group=(), fixed=None):
     """SQL of the local days of the paid orders ``src``, one row per day.
 
     ``src`` selects ``partner_id, day, amount, order_id, source, refund_of``
@@ -81,19 +81,19 @@ def visit_days(src, group=(), digest=None):
     orders (whenever the refund came), are still positive. A refunded visit is
     no visit; a refund is never one.
 
-    ``digest``: the sources whose paid orders never change; the rows then also
+    ``fixed``: the sources whose paid orders never change; the rows then also
     give, per day, ``order_count`` (how many), ``order_sum`` (the sum of their ids),
     ``order_hash`` (the XOR of their ids' hashes) and ``open`` (an order of
     another source), from which a customer's orders' digest is summed.
     """
     keys = SQL("").join(SQL("s.%s, ", SQL.identifier(name)) for name in group)
     extra = SQL()
-    if digest:
+    if fixed:
         extra = SQL(
             """, COUNT(*) AS order_count, SUM(s.order_id) AS order_sum,
                   bit_xor(hashint4(s.order_id)) AS order_hash,
                   bool_or(s.source NOT IN %s) AS open""",
-            tuple(digest),
+            tuple(fixed),
         )
     return SQL(
         """WITH src AS (%(src)s),

@@ -512,7 +512,7 @@ class LoopCampaign(models.Model):
         if not partner_ids:
             return
         engine = self.env["loop.engine"]
-        orders = SQL(" UNION ALL ").join(engine._order_sources(company, partner_ids))
+        orders = engine._paid_orders(company, partner_ids)
         today = company._loop_today()
         self.env.cr.execute(
             SQL(

@@ -163,7 +163,7 @@ class LoopChannelConversion(models.Model):
         """
         engine = self.env["loop.engine"]
         ids = self.env["loop.customer"]._company_partner_ids(company)
-        orders = SQL(" UNION ALL ").join(engine._order_sources(company, ids))
+        orders = engine._paid_orders(company, ids)
         tz = company._loop_tz()
         lockin = self.env["loop.stage"].search([("code", "=", "lockin")], limit=1)
         later = self.env["loop.stage"].search(

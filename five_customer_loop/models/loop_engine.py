@@ -222,7 +222,7 @@ class LoopEngine(models.AbstractModel):
             self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
             paid = SQL(
                 "OR p.id IN (SELECT src.partner_id FROM (%s) src)",
-                SQL(" UNION ALL ").join(self._order_sources(company, ids)),
+                self._paid_orders(company, ids),
             )
         return SQL(
             """(p.id IN (SELECT m.partner_id FROM loop_customer m
@@ -273,6 +273,12 @@ class LoopEngine(models.AbstractModel):
         ]
 
     @api.model
+    def _paid_orders(self, company, ids):
+        """SQL of the paid orders of ``ids`` in ``company``, every source at
+        once (``_order_sources`` joined), as ``visit_days`` reads them."""
+        return SQL(" UNION ALL ").join(self._order_sources(company, ids))
+
+    @api.model
     def _line_sources(self, orders):
         """SQL selecting ``(partner_id, day, product_id)`` of the sold lines of
         the paid orders ``orders`` (the name of a table of ``_order_sources``
@@ -302,7 +308,7 @@ class LoopEngine(models.AbstractModel):
         in or out changes it) and whether some of them may still change
         (sources other than ``_fixed_sources``), summed from the same days.
         """
-        orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
+        orders = self._paid_orders(company, ids)
         extra = SQL()
         if digest:
             extra = SQL(
@@ -321,7 +327,7 @@ class LoopEngine(models.AbstractModel):
                       COALESCE(SUM(amount) FILTER (WHERE day >= %(start)s), 0)
                       %(extra)s
                  FROM days GROUP BY partner_id""",
-            days=visit_days(orders, digest=digest and self._fixed_sources()),
+            days=visit_days(orders, fixed=self._fixed_sources() if digest else None),
             start=loop_rules.window_start(today),
             extra=extra,
         )
@@ -330,7 +336,7 @@ class LoopEngine(models.AbstractModel):
     def _repurchase_query(self, company, ids):
         """SQL of ``(partner_id, repurchase rate)`` of ``ids`` in ``company``:
         the share of the products bought on two days or more."""
-        orders = SQL(" UNION ALL ").join(self._order_sources(company, ids))
+        orders = self._paid_orders(company, ids)
         lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
         return SQL(
             """WITH orders AS MATERIALIZED (%(orders)s),

@@ -117,7 +117,7 @@ class LoopHistoryReconstruction(models.AbstractModel):
             )
         tz = company._loop_tz()
         engine = self.env["loop.engine"]
-        orders = SQL(" UNION ALL ").join(engine._order_sources(company, ids))
+        orders = engine._paid_orders(company, ids)
         # the visit days (a refunded visit is no visit) of the batch
         cr.execute(
             SQL(

@@ -100,7 +100,7 @@ class LoopStaffKpiWizard(models.TransientModel):
             return {}
         engine = self.env["loop.engine"]
         self.env["pos.order"].flush_model()
-        orders = SQL(" UNION ALL ").join(engine._order_sources(self.company_id, ids))
+        orders = engine._paid_orders(self.company_id, ids)
         then = self.date_to - relativedelta(months=12)
         rows = self.env.execute_query(
             SQL(
