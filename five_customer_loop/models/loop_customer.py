@@ -87,6 +87,8 @@ class LoopCustomer(models.Model):
     )
     active = fields.Boolean(related="partner_id.active", store=True)
     phone = fields.Char(related="partner_id.phone")
+    # the funnel's card shows it, without reading the customer's name again
+    avatar_128 = fields.Image(related="partner_id.avatar_128", string="Avatar")
     user_id = fields.Many2one(related="partner_id.loop_user_id", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -384,6 +386,65 @@ class LoopCustomer(models.Model):
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([])
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        """The funnel's totals by stage (and health), read from their index.
+
+        Ordered by stage, Odoo joins ``loop_stage`` to every row before the
+        rows are counted (to sort by the stage's sequence): at 100,000
+        customers, half the time of the read. The stages, a handful, are put
+        in their order here, after the count. And the planner, which costs
+        the pages of an index as if each were read from disk, prefers a
+        parallel scan of the whole table to ``loop_customer_funnel_totals_index``
+        (twice as slow on two cores): the funnel's index is read all day
+        and cached, which the read says with a lower page cost (for this
+        query only).
+        """
+        groupby = list(groupby)
+        if (
+            not groupby
+            or groupby[0] != "stage_id"
+            or having
+            or offset
+            or limit
+            or (order and order.replace(" ", "") not in ("stage_id", ",".join(groupby)))
+            or any(
+                "." in spec or self._fields[spec.split(":")[0]].type == "many2one"
+                for spec in groupby[1:]
+            )
+        ):
+            return super()._read_group(
+                domain, groupby, aggregates, having, offset, limit, order
+            )
+        cr = self.env.cr
+        previous = self.env.execute_query(
+            SQL(
+                """SELECT current_setting('random_page_cost'),
+                          set_config('random_page_cost', '1.1', true)"""
+            )
+        )[0][0]
+        try:
+            rows = super()._read_group(domain, groupby, aggregates)
+        finally:
+            cr.execute(SQL("SELECT set_config('random_page_cost', %s, true)", previous))
+        stages = self.env["loop.stage"].browse({row[0].id for row in rows if row[0]})
+        rank = {
+            stage.id: index
+            for index, stage in enumerate(
+                stages.with_context(active_test=False).sorted()
+            )
+        }
+        return sorted(rows, key=lambda row: rank.get(row[0].id, len(rank)))
 
     # ------------------------------------------------------------------ writing
     def write(self, vals):  # pylint: disable=method-required-super

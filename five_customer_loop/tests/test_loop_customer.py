@@ -323,6 +323,52 @@ class TestLoopCustomer(LoopCase):
             [(self.attract.id, 1, 120.0)],
         )
 
+    def test_funnel_totals_come_in_the_stages_order(self):
+        """The totals by stage are counted without the stages joined, then put
+        in the stages' order (sequence, not id), with the health bars."""
+        alice, bob, carol = (self.customer(n) for n in ("Alice", "Bob", "Carol"))
+        self.loop_order(alice, 500.0, "2026-05-01 10:00:00")
+        self.loop_order(alice, 300.0, "2026-06-01 10:00:00")
+        self.loop_order(bob, 120.0, "2026-06-20 10:00:00")
+        self.loop_order(carol, 80.0, "2026-06-21 10:00:00")
+        with freeze_time(TODAY):
+            self.env["loop.engine"].refresh_partners(alice | bob | carol)
+        # Attract (id below Retain's) now comes after Upgrade
+        self.attract.sequence = 60
+        Customer = self.env["loop.customer"].with_context(
+            allowed_company_ids=[self.company.id]
+        )
+        domain = [("partner_id", "in", (alice | bob | carol).ids)]
+        cr = self.env.cr
+        cr.execute("SET LOCAL random_page_cost = 3.5")
+        rows = Customer._read_group(
+            domain, ["stage_id"], ["__count", "spend_12m:sum"], order="stage_id"
+        )
+        # Alice (two visits, 800) in Retain; Bob and Carol (one visit) in Attract
+        self.assertEqual(
+            [(stage, count, spend) for stage, count, spend in rows],
+            [(self.retain, 1, 800.0), (self.attract, 2, 200.0)],
+        )
+        # the planner's page cost is the caller's again
+        cr.execute("SHOW random_page_cost")
+        self.assertEqual(cr.fetchone()[0], "3.5")
+        by_health = Customer._read_group(
+            domain, ["stage_id", "health"], ["__count"], order="stage_id,health"
+        )
+        self.assertEqual(
+            [(stage, health, count) for stage, health, count in by_health],
+            [(self.retain, "good", 1), (self.attract, "good", 2)],
+        )
+        # other groupings and orders are Odoo's own
+        self.assertEqual(
+            Customer._read_group(
+                domain, ["stage_id"], ["__count"], order="stage_id desc"
+            ),
+            [(self.attract, 2), (self.retain, 1)],
+        )
+        # the card's picture is the customer's
+        self.assertEqual(self.member(alice).avatar_128, alice.avatar_128)
+
     def test_totals_need_read_access(self):
         cashier = new_test_user(
             self.env, login="plain_cashier", groups="base.group_user"
