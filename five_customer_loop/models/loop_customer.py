@@ -408,7 +408,8 @@ class LoopCustomer(models.Model):
         parallel scan of the whole table to ``loop_customer_funnel_totals_index``
         (twice as slow on two cores): the funnel's index is read all day
         and cached, which the read says with a lower page cost (for this
-        query only).
+        query only). Reads in no order (``order=None``: the stage's id) are
+        Odoo's own.
         """
         groupby = list(groupby)
         if (
@@ -417,7 +418,8 @@ class LoopCustomer(models.Model):
             or having
             or offset
             or limit
-            or (order and order.replace(" ", "") not in ("stage_id", ",".join(groupby)))
+            or not order
+            or order.replace(" ", "") not in ("stage_id", ",".join(groupby))
             or any(
                 "." in spec or self._fields[spec.split(":")[0]].type == "many2one"
                 for spec in groupby[1:]
