@@ -4,7 +4,7 @@
     "name": "Five-Customer Loop",
     "summary": "Attract, retain, lock in, expand and upgrade customers "
     "(五客循环) for retail and beauty chains",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",
@@ -83,9 +83,6 @@
             "five_customer_loop/static/src/funnel/**/*",
             "five_customer_loop/static/src/booking/**/*",
             "five_customer_loop/static/src/fields/**/*",
-        ],
-        "point_of_sale._assets_pos": [
-            "five_customer_loop/static/src/pos/**/*",
         ],
         "web.assets_tests": [
             "five_customer_loop/static/tests/tours/**/*",

@@ -4,13 +4,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON=five_customer_loop
-# Every addon of this repository (the sale bridge installs itself with sale,
-# the job-queue bridge with OCA queue_job; online booking needs the website).
-ADDONS="five_customer_loop,five_customer_loop_sale,five_customer_loop_website,five_customer_loop_queue"
+# Every addon of this repository (the till's bridge installs itself with the
+# POS, the sale bridge with sale, the job-queue bridge with OCA queue_job;
+# online booking needs the website).
+ADDONS="five_customer_loop,five_customer_loop_pos,five_customer_loop_sale,five_customer_loop_website,five_customer_loop_queue"
 # What the demo (make run) installs: the loop and its online booking.
 DEMO_ADDONS="five_customer_loop,five_customer_loop_website"
 # The addons with user-visible strings: each ships its i18n/zh_CN.po.
-TRANSLATED="five_customer_loop five_customer_loop_website five_customer_loop_queue"
+TRANSLATED="five_customer_loop five_customer_loop_pos five_customer_loop_website five_customer_loop_queue"
 # Where Odoo 18.0 Community lives: a source tree with odoo-bin in it.
 ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
 # The virtual environment, kept outside the checkout so clean clones reuse it.

@@ -10,16 +10,13 @@ from . import loop_stage
 from . import loop_stage_history
 from . import res_partner
 from . import res_partner_referral
-from . import res_users
 from . import res_partner_booking
-from . import res_partner_pos
 from . import mail_activity
 from . import mail_thread
 from . import loop_engine
 from . import loop_engine_run
 from . import loop_history_reconstruction
 from . import loop_customer
-from . import loop_pos_sync
 from . import pos_order
 from . import loop_care_record
 from . import loop_feedback
@@ -43,6 +40,3 @@ from . import calendar_attendee
 from . import calendar_alarm
 from . import loop_care_record_booking
 from . import pos_payment_method
-from . import pos_loop_card
-from . import pos_loop_card_type
-from . import pos_session

@@ -73,6 +73,19 @@ class LoopCardType(models.Model):
         check_company=True,
         help="The product the till sells to issue this card.",
     )
+    pos_sale_mode = fields.Selection(
+        [
+            ("new_card", "Issue a New Card"),
+            ("top_up", "Top Up the Customer's Card"),
+        ],
+        string="Sold at the Till",
+        required=True,
+        default="new_card",
+        help="What selling the card's product at the POS does. Issue a new card: "
+        "every unit sold is a new card. Top up: the value goes on the customer's "
+        "card of this type (the one valid longest); a new card is issued when "
+        "the customer has none. Session packages always issue a new card.",
+    )
     card_count = fields.Integer(compute="_compute_card_count", string="Cards")
     description = fields.Text()
 

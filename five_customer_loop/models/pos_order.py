@@ -11,13 +11,15 @@
 
 When a card cannot take its moves (not enough value or sessions, expired,
 another customer's card...) the order is refused with :class:`LoopCardRefusal`
-and nothing is written: the till keeps the order and shows the reason.
+and nothing is written: the till keeps the order and shows the reason. The
+till's side (its sync, the cards on its receipt, what it loads) is the bridge
+addon ``five_customer_loop_pos``.
 """
 
 import logging
 from datetime import date
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -25,9 +27,9 @@ from ..lib import pos_rules
 from ..lib.loop_sql import PAID_STATES
 from .loop_card import CARD_DAY
 
-# Context key: the till's sync posts the card moves itself, after the core's
-# ``_process_saved_order`` (which logs and swallows errors of
-# ``action_pos_order_paid``).
+# Context key: the till's sync (five_customer_loop_pos) posts the card moves
+# itself, after the core's ``_process_saved_order`` (which logs and swallows
+# errors of ``action_pos_order_paid``).
 DEFER = "loop_card_defer"
 
 
@@ -72,71 +74,6 @@ class PosOrder(models.Model):
         groups="five_customer_loop.group_loop_user",
     )
 
-    loop_receipt_cards = fields.Json(
-        string="Cards on the Receipt",
-        compute="_compute_loop_receipt_cards",
-        help="The prepaid cards the order paid with, served from or sold, with "
-        "their balance and sessions left right after it: the receipt prints them.",
-    )
-
-    def _compute_loop_receipt_cards(self):
-        """Per order: ``[{"code", "name", "kind", "balance", "expiry_date",
-        "sessions": [{"service", "left"}]}]``, read from the ledger up to the
-        order's own last move (a reprint shows the figures of that day)."""
-        orders = self.filtered("id")
-        rows = []
-        if orders:
-            self.env["loop.card.move"].flush_model()
-            rows = self.env.execute_query(
-                SQL(
-                    """WITH mine AS (
-                           SELECT pos_order_id AS order_id, card_id, MAX(id) AS last
-                             FROM loop_card_move WHERE pos_order_id = ANY(%(ids)s)
-                            GROUP BY pos_order_id, card_id)
-                       SELECT mine.order_id, mine.card_id, m.product_id,
-                              SUM(m.amount), SUM(m.sessions)
-                         FROM mine JOIN loop_card_move m
-                           ON m.card_id = mine.card_id AND m.id <= mine.last
-                        GROUP BY mine.order_id, mine.card_id, m.product_id
-                        ORDER BY mine.order_id, mine.card_id, m.product_id""",
-                    ids=orders.ids,
-                )
-            )
-        # sudo: the cards of the order's own customer, on the order's receipt
-        cards = self.env["loop.card"].sudo().browse({row[1] for row in rows})
-        products = (
-            self.env["product.product"]
-            .sudo()
-            .browse({row[2] for row in rows if row[2]})
-        )
-        receipts = {}
-        for order_id, card_id, product_id, amount, sessions in rows:
-            card = cards.browse(card_id)
-            entry = receipts.setdefault(order_id, {}).setdefault(
-                card_id,
-                {
-                    "code": card.code,
-                    "name": card.type_id.name,
-                    "kind": card.kind,
-                    "balance": 0.0,
-                    "expiry_date": fields.Date.to_string(card.expiry_date),
-                    "sessions": [],
-                },
-            )
-            entry["balance"] += float(amount or 0.0)
-            if product_id and card.kind == "session":
-                entry["sessions"].append(
-                    {
-                        "service": products.browse(product_id).display_name,
-                        "left": int(sessions or 0),
-                    }
-                )
-        for order in self:
-            entries = list(receipts.get(order.id, {}).values())
-            for entry in entries:
-                entry["balance"] = order.currency_id.round(entry["balance"])
-            order.loop_receipt_cards = entries or False
-
     def _compute_loop_card_move_count(self):
         counts = dict(
             self.env["loop.card.move"]._read_group(
@@ -161,20 +98,6 @@ class PosOrder(models.Model):
         return res
 
     # -------------------------------------------------------------- paid flow
-    @api.model
-    def sync_from_ui(self, orders):
-        # the same order sent twice at once is saved once (loop.pos.sync)
-        self.env["loop.pos.sync"]._claim(order.get("uuid") for order in orders)
-        return super().sync_from_ui(orders)
-
-    def _process_saved_order(self, draft):
-        res = super(PosOrder, self.with_context(**{DEFER: True}))._process_saved_order(
-            draft
-        )
-        if not draft:
-            self._loop_post_card_moves()
-        return res
-
     def action_pos_order_paid(self):
         self._loop_credit_staff()
         res = super().action_pos_order_paid()

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -25,11 +25,6 @@ class PosOrderLine(models.Model):
         "nobody goes to the staff member of the customer's done booking that "
         "day, else to the cashier.",
     )
-
-    @api.model
-    def _load_pos_data_fields(self, config_id):
-        fields_list = super()._load_pos_data_fields(config_id)
-        return [*fields_list, "loop_card_id", "loop_staff_id"]
 
     def init(self):
         res = super().init()

@@ -24,8 +24,3 @@ class PosPaymentMethod(models.Model):
                         method=method.name,
                     )
                 )
-
-    @api.model
-    def _load_pos_data_fields(self, config_id):
-        fields_list = super()._load_pos_data_fields(config_id)
-        return [*fields_list, "loop_is_card"]

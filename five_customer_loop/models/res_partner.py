@@ -38,16 +38,6 @@ LUNAR_MONTHS = [
 ]
 LUNAR_DAYS = [(str(day), f"Day {day}") for day in range(1, 31)]
 
-# The loop status the till shows (static/src/pos/pos_store.js reads them again).
-POS_LOOP_FIELDS = (
-    "loop_tier_name",
-    "loop_stage_name",
-    "loop_health",
-    "loop_card_balance",
-    "loop_card_sessions",
-    "loop_booking_staff_id",
-)
-
 # The partner's figures: loop_<column> for each of these loop.customer columns.
 FIGURE_COLUMNS = (*FIGURES, "days_since_visit")
 

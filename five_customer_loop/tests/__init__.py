@@ -19,12 +19,9 @@ from . import test_booking_rules
 from . import test_bookings
 from . import test_booking_visits
 from . import test_booking_plan
-from . import test_staff_credit
 from . import test_staff_kpis
 from . import test_booking_tour
 from . import test_booking_concurrency
-from . import test_pos_cards
-from . import test_pos_tour
 from . import test_loop_customer
 from . import test_partner_merge
 from . import test_prospects
