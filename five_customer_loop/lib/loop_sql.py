@@ -113,25 +113,23 @@ def visit_days(src, group=(), fixed=None):
     )
 
 
-def pos_order_rows(where, tz, group=(), joins=None):
+def pos_order_rows(where, tz, store=False):
     """SQL of paid POS orders with a customer, as ``visit_days`` reads them.
 
-    Rows: ``partner_id, *group, day, amount, order_id, source, refund_of``.
+    Rows: ``partner_id, [store_id,] day, amount, order_id, source, refund_of``.
     ``where`` filters ``pos_order o``; ``tz`` is the time zone of the local
-    day (a name, or an SQL expression over ``joins``); ``amount`` is in
-    company currency.
+    day; ``amount`` is in company currency; ``store_id`` (with ``store``) is
+    the till's POS config.
     """
-    keys = SQL("").join(SQL("o.%s, ", SQL.identifier(name)) for name in group)
     return SQL(
-        """SELECT o.partner_id, %(keys)s %(day)s AS day, %(amount)s AS amount,
+        """SELECT o.partner_id, %(store)s %(day)s AS day, %(amount)s AS amount,
                   o.id AS order_id, 'pos' AS source, %(refund_of)s AS refund_of
-             FROM pos_order o %(joins)s
+             FROM pos_order o
             WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s AND %(where)s""",
-        keys=keys,
+        store=SQL("o.config_id AS store_id,") if store else SQL(),
         day=local_date(SQL("o.date_order"), tz),
         amount=company_amount("o"),
         refund_of=pos_refund_of("o"),
-        joins=joins or SQL(),
         states=PAID_STATES,
         where=where,
     )

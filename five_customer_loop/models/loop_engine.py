@@ -253,46 +253,78 @@ class LoopEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ statistics
     @api.model
-    def _order_sources(self, company, ids):
+    def _order_sources(self, company, ids=None, since=None, until=None, store=False):
         """SQL selecting ``(partner_id, day, amount, order_id, source, refund_of)``.
 
-        One row per paid order: ``day`` is its local day, ``amount`` is signed
-        (refunds are negative) and in company currency, ``refund_of`` is the
-        order of the same source a refund takes back (NULL otherwise).
-        Bridges add their sources.
+        One row per paid order of ``company`` with a customer: ``day`` is its
+        local day, ``amount`` is signed (refunds are negative) and in company
+        currency, ``refund_of`` is the order of the same source a refund takes
+        back (NULL otherwise). ``ids``: the customers (None: all of them);
+        ``since``/``until``: the orders paid from/before these UTC moments
+        only (bounds that let the database skip the other orders: callers
+        filter the local days); ``store``: also ``store_id``, the till's POS
+        config (NULL for a source without one). Bridges add their sources.
         """
+        self.env["pos.order"].flush_model(
+            ["state", "partner_id", "company_id", "config_id", "date_order"]
+            + ["amount_total", "currency_rate"]
+        )
+        where = [SQL("o.company_id = %s", company.id)]
+        if ids is not None:
+            where.append(in_ids(SQL("o.partner_id"), ids))
+        if since:
+            where.append(SQL("o.date_order >= %s", since))
+        if until:
+            where.append(SQL("o.date_order < %s", until))
         return [
             pos_order_rows(
-                SQL(
-                    "o.company_id = %s AND %s",
-                    company.id,
-                    in_ids(SQL("o.partner_id"), ids),
-                ),
+                SQL(" AND ").join(where),
                 company._loop_tz(),
+                store=store,
             )
         ]
 
     @api.model
-    def _paid_orders(self, company, ids):
-        """SQL of the paid orders of ``ids`` in ``company``, every source at
-        once (``_order_sources`` joined), as ``visit_days`` reads them."""
-        return SQL(" UNION ALL ").join(self._order_sources(company, ids))
+    def _paid_orders(self, company, ids=None, since=None, until=None, store=False):
+        """SQL of the paid orders of ``company``, every source at once
+        (``_order_sources`` joined, same parameters), as ``visit_days`` reads
+        them: the one definition of a visit for every figure and measure."""
+        return SQL(" UNION ALL ").join(
+            self._order_sources(company, ids, since=since, until=until, store=store)
+        )
 
     @api.model
     def _line_sources(self, orders):
-        """SQL selecting ``(partner_id, day, product_id)`` of the sold lines of
-        the paid orders ``orders`` (the name of a table of ``_order_sources``
-        rows, already read: the lines join them on their order and source).
+        """SQL selecting ``(partner_id, day, product_id, qty)`` of the sold
+        lines of the paid orders ``orders`` (the name of a table of
+        ``_order_sources`` rows, already read: the lines join them on their
+        order and source).
         """
         return [
             SQL(
-                """SELECT o.partner_id, o.day, l.product_id
+                """SELECT o.partner_id, o.day, l.product_id, l.qty
                      FROM %(orders)s o
                      JOIN pos_order_line l ON l.order_id = o.order_id
                     WHERE o.source = 'pos' AND l.qty > 0""",
                 orders=orders,
             )
         ]
+
+    @api.model
+    def _products_bought(self, company, ids):
+        """``[(partner_id, product_id, quantity)]``: what ``ids`` bought in
+        ``company``, every source, refunds left out."""
+        orders = self._paid_orders(company, ids)
+        lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
+        return self.env.execute_query(
+            SQL(
+                """WITH orders AS MATERIALIZED (%s)
+                   SELECT partner_id, product_id, SUM(qty)
+                     FROM (%s) l GROUP BY partner_id, product_id""",
+                orders,
+                lines,
+            )
+        )
 
     @api.model
     def _stats_query(self, company, ids, today, digest=False):

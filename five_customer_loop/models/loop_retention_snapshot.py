@@ -40,7 +40,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..lib.loop_sql import pos_order_rows, visit_days
+from ..lib.loop_sql import visit_days
 
 _logger = logging.getLogger(__name__)
 
@@ -248,8 +248,8 @@ class LoopRetentionSnapshot(models.Model):
             """
             WITH days AS (%(days)s),
             scoped AS (
-                SELECT partner_id, config_id AS store, day, amount, visit
-                  FROM days WHERE day < %(end)s
+                SELECT partner_id, store_id AS store, day, amount, visit
+                  FROM days WHERE day < %(end)s AND store_id IS NOT NULL
                 UNION ALL
                 SELECT partner_id, 0, day, amount, visit
                   FROM days WHERE day < %(end)s
@@ -305,20 +305,17 @@ class LoopRetentionSnapshot(models.Model):
              ORDER BY 1, 2
             """,
             days=visit_days(
-                pos_order_rows(
-                    # orders are filtered on their local day; this UTC bound
-                    # only lets the database skip the orders after the month
-                    # (any time zone); a refund made after it does not undo a
-                    # month that has ended
-                    SQL(
-                        "o.company_id = %s AND o.date_order < %s",
-                        company.id,
-                        fields.Datetime.to_datetime(end) + timedelta(days=1),
-                    ),
-                    company._loop_tz(),
-                    group=("config_id",),
+                # orders are filtered on their local day; this UTC bound only
+                # lets the database skip the orders after the month (any time
+                # zone); a refund made after it does not undo a month that has
+                # ended. Orders without a till (a sale order) count in the
+                # scope of all the stores only.
+                self.env["loop.engine"]._paid_orders(
+                    company,
+                    until=fields.Datetime.to_datetime(end) + timedelta(days=1),
+                    store=True,
                 ),
-                group=("config_id",),
+                group=("store_id",),
             ),
             start=start,
             end=end,

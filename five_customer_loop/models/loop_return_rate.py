@@ -42,7 +42,6 @@ from ..lib.loop_sql import (
     credited_staff,
     done_bookings,
     local_date,
-    pos_order_rows,
     visit_days,
 )
 from .loop_measure_mixin import count_field, rate_field
@@ -289,16 +288,7 @@ class LoopReturnRate(models.Model):
              GROUP BY v.month, c.product_id
             """,
             days=visit_days(
-                pos_order_rows(
-                    SQL(
-                        "o.company_id = %s"
-                        " AND o.date_order >= %s AND o.date_order < %s",
-                        company.id,
-                        low,
-                        high,
-                    ),
-                    tz,
-                )
+                self.env["loop.engine"]._paid_orders(company, since=low, until=high)
             ),
             order_day=order_day,
             served=done_bookings(company.id, tz, visits_low, high),

@@ -425,17 +425,7 @@ class ResPartner(models.Model):
 
     def _compute_loop_top_products(self):
         rows = (
-            self.env.execute_query(
-                SQL(
-                    """SELECT o.partner_id, l.product_id, SUM(l.qty) AS qty
-                     FROM pos_order_line l JOIN pos_order o ON o.id = l.order_id
-                    WHERE o.partner_id = ANY(%s) AND o.company_id = %s
-                      AND o.state IN ('paid', 'done', 'invoiced') AND l.qty > 0
-                    GROUP BY o.partner_id, l.product_id""",
-                    self.ids,
-                    self.env.company.id,
-                )
-            )
+            self.env["loop.engine"]._products_bought(self.env.company, self.ids)
             if self.ids
             else []
         )

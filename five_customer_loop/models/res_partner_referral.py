@@ -2,8 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..lib.loop_sql import PAID_STATES
-
 
 # one concern of the customer per file, on purpose (see res_partner.py)
 class ResPartner(models.Model):
@@ -134,13 +132,12 @@ class ResPartner(models.Model):
     def _loop_check_referrers(self, referrers):
         """Refuse referrers who are not customers of the current company.
 
-        A customer of the company has a loop stage in it or a paid POS order
-        there. One query.
+        A customer of the company has a loop stage in it or a paid order there
+        (any source). One query.
         """
         if not referrers:
             return
         company = self.env.company
-        self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
         self.env["loop.customer"].flush_model(["stage_id", "visit_count"])
         known = {
             row[0]
@@ -151,13 +148,10 @@ class ResPartner(models.Model):
                                 ON m.partner_id = p.id AND m.company_id = %(company)s
                         WHERE p.id = ANY(%(ids)s)
                           AND (m.stage_id IS NOT NULL OR m.visit_count >= 1
-                               OR EXISTS (SELECT 1 FROM pos_order o
-                                           WHERE o.partner_id = p.id
-                                             AND o.company_id = %(company)s
-                                             AND o.state IN %(states)s))""",
+                               OR p.id IN (SELECT partner_id FROM (%(orders)s) o))""",
                     ids=referrers.ids,
                     company=company.id,
-                    states=PAID_STATES,
+                    orders=self.env["loop.engine"]._paid_orders(company, referrers.ids),
                 )
             )
         }

@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib import retention_rules
-from ..lib.loop_sql import pos_order_rows, visit_days
+from ..lib.loop_sql import visit_days
 
 
 class LoopCohortAnalysis(models.Model):
@@ -12,7 +12,8 @@ class LoopCohortAnalysis(models.Model):
     (0 to ``_max_months``, up to the current month): ``share`` is 100 when the
     customer paid a visit in that month, else 0, so its average over any group
     of rows is the share of the group still visiting. Months are local months
-    of the company's time zone; a visit is a paid POS order of positive amount.
+    of the company's time zone; a visit is that of the consumption archive
+    (``lib.loop_sql.visit_days`` over ``loop.engine._paid_orders``).
     """
 
     _name = "loop.cohort.analysis"
@@ -61,6 +62,16 @@ class LoopCohortAnalysis(models.Model):
         help="Share of the cohort's customers with a paid visit in that month.",
     )
 
+    def _paid_orders(self):
+        """The paid orders of the companies the user works in, each with its
+        ``company_id`` (``loop.engine._paid_orders``: every source)."""
+        engine = self.env["loop.engine"]
+        return SQL(" UNION ALL ").join(
+            SQL("SELECT %s AS company_id, o.* FROM (%s) o", company.id, orders)
+            for company in self.env.companies
+            for orders in [engine._paid_orders(company)]
+        )
+
     @property
     def _table_query(self):
         today = fields.Date.context_today(self)
@@ -99,18 +110,7 @@ class LoopCohortAnalysis(models.Model):
                 ON v.company_id = f.company_id AND v.partner_id = f.partner_id
                AND v.month = m.period
             """,
-            days=visit_days(
-                pos_order_rows(
-                    SQL("TRUE"),
-                    SQL("COALESCE(cp.tz, 'UTC')"),
-                    group=("company_id",),
-                    joins=SQL(
-                        """JOIN res_company c ON c.id = o.company_id
-                           JOIN res_partner cp ON cp.id = c.partner_id"""
-                    ),
-                ),
-                group=("company_id",),
-            ),
+            days=visit_days(self._paid_orders(), group=("company_id",)),
             max=self._max_months,
             current=retention_rules.month_start(today),
         )

@@ -15,24 +15,33 @@ class LoopEngine(models.AbstractModel):
     _inherit = "loop.engine"
 
     @api.model
-    def _order_sources(self, company, ids):
-        """Confirmed sale orders count like paid POS orders (one visit a day)."""
+    def _order_sources(self, company, ids=None, since=None, until=None, store=False):
+        """Confirmed sale orders count like paid POS orders (one visit a day);
+        they have no till (``store_id`` NULL)."""
         self.env["sale.order"].flush_model(
             ["state", "partner_id", "company_id", "date_order", "amount_total"]
         )
+        where = [SQL("s.company_id = %s", company.id)]
+        if ids is not None:
+            where.append(in_ids(SQL("s.partner_id"), ids))
+        if since:
+            where.append(SQL("s.date_order >= %s", since))
+        if until:
+            where.append(SQL("s.date_order < %s", until))
         tz = company._loop_tz()
-        return super()._order_sources(company, ids) + [
+        return super()._order_sources(
+            company, ids, since=since, until=until, store=store
+        ) + [
             SQL(
-                """SELECT s.partner_id, %(day)s AS day, %(amount)s AS amount,
+                """SELECT s.partner_id, %(store)s %(day)s AS day, %(amount)s AS amount,
                           s.id AS order_id, 'sale' AS source,
                           NULL::integer AS refund_of
                      FROM sale_order s
-                    WHERE s.company_id = %(company)s AND %(ids)s
-                      AND s.state IN %(states)s""",
+                    WHERE %(where)s AND s.state IN %(states)s""",
+                store=SQL("NULL::integer AS store_id,") if store else SQL(),
                 day=local_date(SQL("s.date_order"), tz),
                 amount=company_amount("s"),
-                company=company.id,
-                ids=in_ids(SQL("s.partner_id"), ids),
+                where=SQL(" AND ").join(where),
                 states=SALE_STATES,
             )
         ]
@@ -42,7 +51,7 @@ class LoopEngine(models.AbstractModel):
         self.env["sale.order.line"].flush_model(["product_id", "product_uom_qty"])
         return super()._line_sources(orders) + [
             SQL(
-                """SELECT o.partner_id, o.day, l.product_id
+                """SELECT o.partner_id, o.day, l.product_id, l.product_uom_qty
                      FROM %(orders)s o
                      JOIN sale_order_line l ON l.order_id = o.order_id
                     WHERE o.source = 'sale' AND l.product_uom_qty > 0

@@ -1,3 +1,5 @@
+from datetime import date
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -92,3 +94,64 @@ class TestSaleOrders(LoopCase):
         with freeze_time("2026-06-30 12:00:00"):
             self.env["loop.engine"].refresh_partners(kim)
         self.assertAlmostEqual(member.repurchase_rate, 100.0)
+
+    def test_sale_orders_count_in_the_measures(self):
+        """A confirmed sale order is a visit for the measures too, as for the
+        archive (one definition of a visit, ``loop.engine._paid_orders``): the
+        monthly snapshots count it in the scope of all the stores (it has no
+        till), the cohorts and the return rates count it, the top products
+        list its lines."""
+        lin, mo = self.customer("Lin"), self.customer("Mo")
+        # Lin: Facial Care at the till on 5 March (local), then the cream on a
+        # sale order on 10 April (02:00 UTC = 10:00 local); Mo: only a sale
+        # order, on 12 April
+        self.loop_order(lin, 200.0, "2026-03-05 10:00:00")
+        lin_sale = self._sale(lin, 300.0, "2026-04-10 02:00:00")
+        self._confirm(lin_sale, "2026-04-10 02:00:00")
+        mo_sale = self._sale(mo, 150.0, "2026-04-12 02:00:00")
+        self._confirm(mo_sale, "2026-04-12 02:00:00")
+
+        april = {
+            (row["config_id"], row["tier_id"]): row
+            for row in self.env["loop.retention.snapshot"]._compute_month(
+                self.company, date(2026, 4, 1)
+            )
+        }
+        figures = ("active_start", "new_count", "retained_count", "visitor_count")
+        # every store: Lin active since March and back in April, Mo new
+        self.assertEqual(
+            tuple(april[(False, False)][name] for name in figures), (1, 1, 1, 2)
+        )
+        # the shop: Lin's March visit keeps her active; nobody visited it in April
+        shop = self.shop["config"].id
+        self.assertEqual(
+            tuple(april[(shop, False)][name] for name in figures), (1, 0, 1, 0)
+        )
+
+        with freeze_time("2026-06-30 12:00:00"):
+            cohorts = self.env["loop.cohort.analysis"].search(
+                [("partner_id", "in", (lin | mo).ids)]
+            )
+            self.assertEqual(
+                sorted(
+                    (r.partner_id.name, str(r.cohort), r.months_since, r.visiting_count)
+                    for r in cohorts
+                    if r.months_since <= 1
+                ),
+                [
+                    ("Lin", "2026-03-01", 0, 1),
+                    ("Lin", "2026-03-01", 1, 1),  # the sale order in April
+                    ("Mo", "2026-04-01", 0, 1),
+                    ("Mo", "2026-04-01", 1, 0),
+                ],
+            )
+            rates = self.env["loop.return.rate"]._rebuild(self.company, ["2026-03-01"])
+        march = rates.filtered(lambda r: r.scope == "all")
+        # Lin's one visit of March came back 36 days later: within 60 days
+        self.assertEqual(
+            (march.visit_count, march.returned_30, march.returned_60), (1, 0, 1)
+        )
+        self.assertEqual(
+            lin.with_company(self.company).loop_top_products,
+            f"{self.cream.display_name} × 1\n{self.service.display_name} × 1",
+        )
