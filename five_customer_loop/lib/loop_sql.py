@@ -36,6 +36,22 @@ def in_ids(column, ids):
     return SQL("%s = ANY(%s)", column, sorted(ids))
 
 
+def order_filter(alias, company_id, ids=None, since=None, until=None):
+    """SQL of the conditions of ``loop.engine._order_sources`` on the orders
+    ``alias`` (columns ``company_id``, ``partner_id``, ``date_order``): the
+    company, the customers ``ids`` (None: all), paid from ``since`` and
+    before ``until`` (UTC moments, None: unbounded)."""
+    where = [SQL("%s = %s", SQL.identifier(alias, "company_id"), company_id)]
+    if ids is not None:
+        where.append(in_ids(SQL.identifier(alias, "partner_id"), ids))
+    day = SQL.identifier(alias, "date_order")
+    if since:
+        where.append(SQL("%s >= %s", day, since))
+    if until:
+        where.append(SQL("%s < %s", day, until))
+    return SQL(" AND ").join(where)
+
+
 def local_date(column, tz):
     """SQL of the local calendar day of the UTC timestamp ``column``.
 

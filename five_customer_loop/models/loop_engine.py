@@ -17,7 +17,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
-from ..lib.loop_sql import in_ids, pos_order_rows, visit_days
+from ..lib.loop_sql import in_ids, order_filter, pos_order_rows, visit_days
 from .loop_customer import COLUMNS
 from .res_partner import STAT_FIELDS
 
@@ -269,16 +269,9 @@ class LoopEngine(models.AbstractModel):
             ["state", "partner_id", "company_id", "config_id", "date_order"]
             + ["amount_total", "currency_rate"]
         )
-        where = [SQL("o.company_id = %s", company.id)]
-        if ids is not None:
-            where.append(in_ids(SQL("o.partner_id"), ids))
-        if since:
-            where.append(SQL("o.date_order >= %s", since))
-        if until:
-            where.append(SQL("o.date_order < %s", until))
         return [
             pos_order_rows(
-                SQL(" AND ").join(where),
+                order_filter("o", company.id, ids, since, until),
                 company._loop_tz(),
                 store=store,
             )

@@ -3,8 +3,8 @@ from odoo.tools import SQL
 
 from odoo.addons.five_customer_loop.lib.loop_sql import (
     company_amount,
-    in_ids,
     local_date,
+    order_filter,
 )
 
 # Confirmed sale orders; a cancelled order leaves the archive.
@@ -21,13 +21,6 @@ class LoopEngine(models.AbstractModel):
         self.env["sale.order"].flush_model(
             ["state", "partner_id", "company_id", "date_order", "amount_total"]
         )
-        where = [SQL("s.company_id = %s", company.id)]
-        if ids is not None:
-            where.append(in_ids(SQL("s.partner_id"), ids))
-        if since:
-            where.append(SQL("s.date_order >= %s", since))
-        if until:
-            where.append(SQL("s.date_order < %s", until))
         tz = company._loop_tz()
         return super()._order_sources(
             company, ids, since=since, until=until, store=store
@@ -41,7 +34,7 @@ class LoopEngine(models.AbstractModel):
                 store=SQL("NULL::integer AS store_id,") if store else SQL(),
                 day=local_date(SQL("s.date_order"), tz),
                 amount=company_amount("s"),
-                where=SQL(" AND ").join(where),
+                where=order_filter("s", company.id, ids, since, until),
                 states=SALE_STATES,
             )
         ]
