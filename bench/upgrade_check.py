@@ -10,7 +10,9 @@ check reads every customer's figures per company (the company-dependent
 columns of ``res_partner`` up to 18.0.1.1.0, ``loop_member`` in 18.0.1.2.0,
 ``loop_customer`` since), the stage
 and tier histories and the funnel's counts per stage, and compares them: it
-prints the digests and the rows that differ, and exits non-zero if any do.
+prints the digests and the rows that differ, and exits non-zero if any do, or
+if the till's bridge addon is not installed after the upgrade, or the orders
+the tills sent (``loop_pos_sync``) are not all still there.
 """
 
 import argparse
@@ -193,6 +195,23 @@ def _wrong_prospects(db):
     )
 
 
+def till(db):
+    """The till's side: the state of its bridge addon (``five_customer_loop_pos``
+    since 18.0.1.4.0, part of the main addon before) and the orders the tills
+    sent (``loop_pos_sync``, when the database has it)."""
+    state = _rows(
+        db,
+        "SELECT state FROM ir_module_module WHERE name = 'five_customer_loop_pos'",
+    )
+    has_log = _rows(db, "SELECT to_regclass('loop_pos_sync') IS NOT NULL")
+    received = (
+        _rows(db, "SELECT COUNT(*) FROM loop_pos_sync")[0][0]
+        if has_log[0][0] == "t"
+        else None
+    )
+    return (state[0][0] if state else None), received
+
+
 def digest(rows):
     text = "\n".join(f"{key}:{value}" for key, value in sorted(rows.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -215,6 +234,7 @@ def main(argv=None):
         print(f"note: {args.db} already keeps its figures in {_table(copy)}")
     columns = _table_columns(copy)
     before = figures(copy, columns), histories(copy), funnel(copy)
+    till_before = till(copy)
     started = time.monotonic()
     log = Path(f"/tmp/{copy}.log")
     odoo_env.run_odoo_bin(
@@ -257,7 +277,19 @@ def main(argv=None):
         f"funnel counts equal (plus the prospects who entered): {funnel_ok} "
         f"({len(after[2])} columns)"
     )
-    ok = not differ and before[1] == after[1] and funnel_ok and not wrong_prospects
+    till_after = till(copy)
+    till_ok = till_after[0] == "installed" and till_after[1] == till_before[1]
+    print(
+        f"the till's bridge: {till_before[0] or 'absent'} -> {till_after[0]}; "
+        f"orders received from tills: {till_before[1]} -> {till_after[1]}"
+    )
+    ok = (
+        not differ
+        and before[1] == after[1]
+        and funnel_ok
+        and not wrong_prospects
+        and till_ok
+    )
     print("UPGRADE CHECK " + ("OK" if ok else "FAILED"))
     return 0 if ok else 1
 
