@@ -196,9 +196,11 @@ class LoopReturnRate(models.Model):
         high = fields.Datetime.to_datetime(horizon) + timedelta(days=1)
         order_day = local_date(SQL("o.date_order"), tz)
         visits_low = fields.Datetime.to_datetime(start) - timedelta(days=1)
+        engine = self.env["loop.engine"]
         return SQL(
             """
-            WITH days AS MATERIALIZED (%(days)s),
+            WITH orders AS MATERIALIZED (%(orders)s),
+            days AS MATERIALIZED (%(days)s),
             seq AS (
                 SELECT partner_id, day,
                        LEAD(day) OVER (PARTITION BY partner_id ORDER BY day) AS next_day
@@ -256,14 +258,12 @@ class LoopReturnRate(models.Model):
                  WHERE x.day >= %(start)s AND x.day < %(end)s
             ),
             sold AS (
-                SELECT DISTINCT o.partner_id, %(order_day)s AS day, l.product_id
-                  FROM pos_order_line l
-                  JOIN pos_order o ON o.id = l.order_id
+                -- the services sold, every source's lines
+                SELECT DISTINCT l.partner_id, l.day, l.product_id
+                  FROM (%(lines)s) l
                   JOIN product_product pp ON pp.id = l.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE o.company_id = %(company)s AND o.state IN %(states)s
-                   AND l.qty > 0 AND pt.type = 'service'
-                   AND o.date_order >= %(low)s AND o.date_order < %(end_utc)s
+                 WHERE pt.type = 'service' AND l.day < %(end)s
             ),
             cycles AS (
                 -- purchases on visit days only: a refunded visit bought nothing
@@ -287,8 +287,10 @@ class LoopReturnRate(models.Model):
               JOIN cycles c ON c.partner_id = v.partner_id AND c.day = v.day
              GROUP BY v.month, c.product_id
             """,
-            days=visit_days(
-                self.env["loop.engine"]._paid_orders(company, since=low, until=high)
+            orders=engine._paid_orders(company, since=low, until=high),
+            days=visit_days(SQL("SELECT * FROM orders")),
+            lines=SQL(" UNION ALL ").join(
+                engine._line_sources(SQL.identifier("orders"))
             ),
             order_day=order_day,
             served=done_bookings(company.id, tz, visits_low, high),
@@ -300,10 +302,8 @@ class LoopReturnRate(models.Model):
             start=start,
             end=end,
             horizon=horizon,
-            low=low,
             visits_low=visits_low,
             high=high,
-            end_utc=fields.Datetime.to_datetime(end) + timedelta(days=1),
             counts=self._counts_sql(),
             window=LAST_WINDOW,
         )

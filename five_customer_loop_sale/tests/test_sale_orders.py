@@ -10,7 +10,7 @@ from odoo.addons.five_customer_loop.tests.common import LoopCase
 
 @tagged("post_install", "-at_install")
 class TestSaleOrders(LoopCase):
-    def _sale(self, partner, amount, when):
+    def _sale(self, partner, amount, when, product=None):
         with freeze_time(when):
             order = self.env["sale.order"].create(
                 {
@@ -19,7 +19,7 @@ class TestSaleOrders(LoopCase):
                     "order_line": [
                         Command.create(
                             {
-                                "product_id": self.cream.id,
+                                "product_id": (product or self.cream).id,
                                 "product_uom_qty": 1,
                                 "price_unit": amount,
                                 "tax_id": [Command.clear()],
@@ -99,14 +99,14 @@ class TestSaleOrders(LoopCase):
         """A confirmed sale order is a visit for the measures too, as for the
         archive (one definition of a visit, ``loop.engine._paid_orders``): the
         monthly snapshots count it in the scope of all the stores (it has no
-        till), the cohorts and the return rates count it, the top products
-        list its lines."""
+        till), the cohorts and the return rates count it (its services in the
+        booking cycles), the top products list its lines."""
         lin, mo = self.customer("Lin"), self.customer("Mo")
-        # Lin: Facial Care at the till on 5 March (local), then the cream on a
-        # sale order on 10 April (02:00 UTC = 10:00 local); Mo: only a sale
-        # order, on 12 April
+        # Lin: Facial Care at the till on 5 March (local), then Facial Care
+        # again on a sale order on 10 April (02:00 UTC = 10:00 local), 36 days
+        # later; Mo: only a sale order (the cream), on 12 April
         self.loop_order(lin, 200.0, "2026-03-05 10:00:00")
-        lin_sale = self._sale(lin, 300.0, "2026-04-10 02:00:00")
+        lin_sale = self._sale(lin, 300.0, "2026-04-10 02:00:00", self.service)
         self._confirm(lin_sale, "2026-04-10 02:00:00")
         mo_sale = self._sale(mo, 150.0, "2026-04-12 02:00:00")
         self._confirm(mo_sale, "2026-04-12 02:00:00")
@@ -145,13 +145,27 @@ class TestSaleOrders(LoopCase):
                     ("Mo", "2026-04-01", 1, 0),
                 ],
             )
-            rates = self.env["loop.return.rate"]._rebuild(self.company, ["2026-03-01"])
-        march = rates.filtered(lambda r: r.scope == "all")
+            rates = self.env["loop.return.rate"]._rebuild(
+                self.company, ["2026-03-01", "2026-04-01"]
+            )
+        march = rates.filtered(lambda r: r.scope == "all" and r.period == "2026-03")
         # Lin's one visit of March came back 36 days later: within 60 days
         self.assertEqual(
             (march.visit_count, march.returned_30, march.returned_60), (1, 0, 1)
         )
+        # April's Facial Care (the sale order) came 36 days after the last one
+        facial = rates.filtered(
+            lambda r: r.scope == "service" and r.period == "2026-04"
+        )
+        self.assertEqual(
+            (facial.product_id, facial.visit_count, facial.cycle_days),
+            (self.service, 1, 36.0),
+        )
         self.assertEqual(
             lin.with_company(self.company).loop_top_products,
-            f"{self.cream.display_name} × 1\n{self.service.display_name} × 1",
+            f"{self.service.display_name} × 2",
+        )
+        self.assertEqual(
+            mo.with_company(self.company).loop_top_products,
+            f"{self.cream.display_name} × 1",
         )
