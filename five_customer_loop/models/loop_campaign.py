@@ -503,7 +503,6 @@ class LoopCampaign(models.Model):
     def _measure(self):
         """One statement: every member's outcome in her window, up to today."""
         self.ensure_one()
-        self.env["pos.order"].flush_model()
         self.env["calendar.event"].flush_model()
         self.env["loop.card.move"].flush_model()
         self.env["loop.campaign.member"].flush_model()

@@ -428,7 +428,6 @@ class LoopCustomer(models.Model):
             return super()._read_group(
                 domain, groupby, aggregates, having, offset, limit, order
             )
-        cr = self.env.cr
         previous = self.env.execute_query(
             SQL(
                 """SELECT current_setting('random_page_cost'),
@@ -438,7 +437,9 @@ class LoopCustomer(models.Model):
         try:
             rows = super()._read_group(domain, groupby, aggregates)
         finally:
-            cr.execute(SQL("SELECT set_config('random_page_cost', %s, true)", previous))
+            self.env.execute_query(
+                SQL("SELECT set_config('random_page_cost', %s, true)", previous)
+            )
         stages = self.env["loop.stage"].browse({row[0].id for row in rows if row[0]})
         rank = {
             stage.id: index

@@ -219,7 +219,6 @@ class LoopEngine(models.AbstractModel):
         )
         paid = SQL()
         if orders:
-            self.env["pos.order"].flush_model(["state", "partner_id", "company_id"])
             paid = SQL(
                 "OR p.id IN (SELECT src.partner_id FROM (%s) src)",
                 self._paid_orders(company, ids),
@@ -263,12 +262,15 @@ class LoopEngine(models.AbstractModel):
         ``since``/``until``: the orders paid from/before these UTC moments
         only (bounds that let the database skip the other orders: callers
         filter the local days); ``store``: also ``store_id``, the till's POS
-        config (NULL for a source without one). Bridges add their sources.
+        config (NULL for a source without one). Bridges add their sources;
+        each source flushes what it reads.
         """
         self.env["pos.order"].flush_model(
             ["state", "partner_id", "company_id", "config_id", "date_order"]
             + ["amount_total", "currency_rate"]
         )
+        # a refund's order: its lines point to the lines they take back
+        self.env["pos.order.line"].flush_model(["order_id", "refunded_orderline_id"])
         return [
             pos_order_rows(
                 order_filter("o", company.id, ids, since, until),
@@ -291,8 +293,9 @@ class LoopEngine(models.AbstractModel):
         """SQL selecting ``(partner_id, day, product_id, qty)`` of the sold
         lines of the paid orders ``orders`` (the name of a table of
         ``_order_sources`` rows, already read: the lines join them on their
-        order and source).
+        order and source). Each source flushes what it reads.
         """
+        self.env["pos.order.line"].flush_model(["order_id", "product_id", "qty"])
         return [
             SQL(
                 """SELECT o.partner_id, o.day, l.product_id, l.qty
@@ -304,11 +307,18 @@ class LoopEngine(models.AbstractModel):
         ]
 
     @api.model
+    def _paid_lines(self):
+        """SQL of the sold lines of the paid orders in the table ``orders``
+        (a CTE of ``_paid_orders`` rows), every source at once
+        (``_line_sources`` joined)."""
+        return SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
+
+    @api.model
     def _products_bought(self, company, ids):
         """``[(partner_id, product_id, quantity)]``: what ``ids`` bought in
         ``company``, every source, refunds left out."""
         orders = self._paid_orders(company, ids)
-        lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
+        lines = self._paid_lines()
         return self.env.execute_query(
             SQL(
                 """WITH orders AS MATERIALIZED (%s)
@@ -362,7 +372,7 @@ class LoopEngine(models.AbstractModel):
         """SQL of ``(partner_id, repurchase rate)`` of ``ids`` in ``company``:
         the share of the products bought on two days or more."""
         orders = self._paid_orders(company, ids)
-        lines = SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
+        lines = self._paid_lines()
         return SQL(
             """WITH orders AS MATERIALIZED (%(orders)s),
                     -- bought on two days or more: its first and last day differ
@@ -390,8 +400,6 @@ class LoopEngine(models.AbstractModel):
         """
         if not ids:
             return []
-        self.env["pos.order"].flush_model()
-        self.env["pos.order.line"].flush_model()
         rows = self.env.execute_query(
             self._stats_query(company, ids, today, digest=True)
         )

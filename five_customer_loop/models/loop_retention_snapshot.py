@@ -335,7 +335,6 @@ class LoopRetentionSnapshot(models.Model):
         Keys: ``config_id`` / ``tier_id`` (False on "all" rows), or ``user_id``
         with ``by_staff``, the counts, ``spend`` and the rates.
         """
-        self.env["pos.order"].flush_model()
         rows = self.env.execute_query(self._month_query(company, month, by_staff))
         result = []
         for store, tier_id, all_tiers, user_id, *figures in rows:

@@ -289,9 +289,7 @@ class LoopReturnRate(models.Model):
             """,
             orders=engine._paid_orders(company, since=low, until=high),
             days=visit_days(SQL("SELECT * FROM orders")),
-            lines=SQL(" UNION ALL ").join(
-                engine._line_sources(SQL.identifier("orders"))
-            ),
+            lines=engine._paid_lines(),
             order_day=order_day,
             served=done_bookings(company.id, tz, visits_low, high),
             staff=credited_staff("t", "b", "t"),

@@ -67,9 +67,12 @@ class LoopCohortAnalysis(models.Model):
         ``company_id`` (``loop.engine._paid_orders``: every source)."""
         engine = self.env["loop.engine"]
         return SQL(" UNION ALL ").join(
-            SQL("SELECT %s AS company_id, o.* FROM (%s) o", company.id, orders)
+            SQL(
+                "SELECT %s AS company_id, o.* FROM (%s) o",
+                company.id,
+                engine._paid_orders(company),
+            )
             for company in self.env.companies
-            for orders in [engine._paid_orders(company)]
         )
 
     @property

@@ -99,7 +99,6 @@ class LoopStaffKpiWizard(models.TransientModel):
         if not ids:
             return {}
         engine = self.env["loop.engine"]
-        self.env["pos.order"].flush_model()
         orders = engine._paid_orders(self.company_id, ids)
         then = self.date_to - relativedelta(months=12)
         rows = self.env.execute_query(
