@@ -4,8 +4,8 @@
     "name": "Five-Customer Loop",
     "summary": "Attract, retain, lock in, expand and upgrade customers "
     "(五客循环) for retail and beauty chains",
-    "version": "18.0.1.4.0",
-    "category": "Sales/Point of Sale",
+    "version": "18.0.1.5.0",
+    "category": "Sales/CRM",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",
     "maintainers": ["five-customer-loop"],
@@ -13,7 +13,7 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["contacts", "mail", "calendar", "point_of_sale", "web_hierarchy"],
+    "depends": ["contacts", "mail", "calendar", "product", "web_hierarchy"],
     "external_dependencies": {"python": ["lunar_python"]},
     "data": [
         # security
@@ -64,7 +64,6 @@
         "views/loop_return_rate_views.xml",
         "views/calendar_event_views.xml",
         "views/product_template_views.xml",
-        "views/pos_views.xml",
         "views/res_partner_views.xml",
         "views/res_partner_care_views.xml",
         "views/res_partner_card_views.xml",

@@ -8,22 +8,82 @@ from .demo import loop_demo
 _logger = logging.getLogger(__name__)
 
 
+# The demo chain waits for the till: set by this addon's hook when the POS
+# bridge is installed in the same run, taken by the bridge's hook.
+DEMO_PENDING = "five_customer_loop.demo_pending"
+POS_BRIDGE = "five_customer_loop_pos"
+# The bridges that bring paid orders (the engine's order sources): they install
+# after this addon, and the last of them to install in a run derives the figures.
+SOURCE_BRIDGES = (POS_BRIDGE, "five_customer_loop_sale")
+
+
 def post_init_hook(env):
     """Backfill what the addon derives for the customers already in the database.
 
-    Every company gets its default tiers, then one full recompute fills the
-    consumption archive, tier, segment, health and stage of every partner who
-    has paid POS orders, their stage and tier history before the install day
-    is reconstructed from the order history, and the Attract conversion and
-    return rates are built from the order history. A database with demo data
-    first gets the demo chain (Python builds it: its orders, cards and bookings
-    go through the models' own methods, which XML records cannot express).
+    See :func:`backfill`. A database with demo data first gets the demo chain
+    (Python builds it: its cards and bookings go through the models' own
+    methods, which XML records cannot express). When the POS bridge is
+    installed in the same run (point_of_sale is there or comes with it), the
+    chain's visits are its tills' orders: this hook only prepares the chain
+    (its company and people) and the bridge's hook builds it with its tills,
+    then backfills again.
     """
     installed = fields.Datetime.now()
+    demo = None
+    if env.ref("base.module_five_customer_loop").demo:
+        if coming(env, [POS_BRIDGE]):
+            loop_demo.prepare(env)
+            env["ir.config_parameter"].sudo().set_param(DEMO_PENDING, "1")
+        else:
+            demo = loop_demo.load
+    backfill(env, installed, demo=demo)
+
+
+def coming(env, names):
+    """Whether one of the modules ``names`` is installed in this run, after the
+    one whose hook asks (a bridge installs itself with its module: it is marked
+    to install with it; a module is still "to install" while its own hook
+    runs)."""
+    return bool(
+        env["ir.module.module"].search_count(
+            [("name", "in", list(names)), ("state", "=", "to install")]
+        )
+    )
+
+
+def backfill(env, installed, demo=None, module="five_customer_loop"):
+    """Derive what the addon derives, for every customer in the database.
+
+    Every company gets its default tiers and the services already sold, booked
+    or in a package become bookable; ``demo`` (a function of ``env``, if any)
+    then builds demo data. One full recompute fills the consumption archive,
+    tier, segment, health and stage of every partner in the loop (paid orders
+    of every source the engine reads, cards, bookings, referrals, acquisition
+    channels), their stage and tier history before ``installed`` (when the
+    install began) is reconstructed from the order history, and the Attract
+    conversion and return rates are built from the order history. ``module``:
+    the module whose post-init hook runs it.
+
+    Run by this addon's post-init hook, and by the hook of each bridge that
+    brings paid orders (``SOURCE_BRIDGES``: the POS orders, the sale orders)
+    when it is installed: only then does the engine see its orders. In one run
+    the bridges install after this addon, and only the last of them derives
+    the figures (the recompute, the reconstruction and the measures: minutes
+    on a large database); the others do the rest. Running it again (a
+    bridge installed later) is safe: the tiers and bookable services are only
+    added where missing, the recompute and the measures' rebuild replace what
+    they computed, and the reconstruction replaces its own rows (marked
+    ``reconstructed``) and joins the first recorded row only while that row
+    is still an entry from nothing, so no stay or tier change is written
+    twice.
+    """
     env["res.company"].search([])._loop_create_default_tiers()
     env["product.template"]._loop_mark_bookable_services()
-    if env.ref("base.module_five_customer_loop").demo:
-        loop_demo.load(env)
+    if demo:
+        demo(env)
+    if coming(env, [name for name in SOURCE_BRIDGES if name != module]):
+        _logger.info("Five-Customer Loop: the figures wait for the order sources")
+        return
     done = env["loop.engine"].run_all()
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
     # the stage and tier history before today, month-end by month-end

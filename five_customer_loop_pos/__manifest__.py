@@ -4,7 +4,7 @@
     "name": "Five-Customer Loop - Point of Sale",
     "summary": "The loop at the till: customers' status, prepaid cards and staff "
     "credit in the POS",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",
@@ -13,10 +13,17 @@
     "development_status": "Beta",
     "installable": True,
     "auto_install": True,
+    "post_init_hook": "post_init_hook",
     "depends": ["five_customer_loop", "point_of_sale"],
     "data": [
         # security
         "security/ir.model.access.csv",
+        # views
+        "views/pos_views.xml",
+        "views/loop_card_views.xml",
+        "views/loop_measure_views.xml",
+        "views/loop_report_views.xml",
+        "views/res_partner_views.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

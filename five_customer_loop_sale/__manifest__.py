@@ -3,7 +3,7 @@
 {
     "name": "Five-Customer Loop - Sales",
     "summary": "Count confirmed sale orders in the customer's consumption archive",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "website": "https://github.com/five-customer-loop/five_customer_loop",
     "author": "Five Customer Loop Developers",
@@ -14,4 +14,5 @@
     "auto_install": True,
     "depends": ["five_customer_loop", "sale"],
     "data": [],
+    "post_init_hook": "post_init_hook",
 }

@@ -1,10 +1,21 @@
 """Demo data of a small beauty chain, generated deterministically.
 
-Only called by the post-init hook when the database has demo data, never by
-tests: two stores, a manager and six staff, about 60 customers spread over
-every tier, segment and stage, up to 18 months of paid POS orders (about a
-visit a month), cards sold over the past year, booked visits, then one full
-recompute.
+Only called by the post-init hooks when the database has demo data, never by
+tests: a manager and six staff, about 60 customers spread over every tier,
+segment and stage, up to 18 months of visits (about one a month), cards sold
+over the past year and used after, care records, bookings, prospects and
+campaigns, then one full recompute.
+
+Everything the chain sells goes through a desk (:class:`FrontDesk`). This
+addon's is the front desk, without a till: the cards are sold and used there
+(card moves with an origin text) and the visits are not recorded, so the
+customers have no figures from orders. The POS bridge's desk is the chain's
+two stores with their tills (``five_customer_loop_pos/demo``): the visits are
+paid POS orders, the cards are sold and used at the tills. When the bridge is
+installed in the same run, this addon's hook only prepares the chain (its
+company and people, for the addons installed in between, see :func:`prepare`)
+and the bridge's hook builds the rest through its tills (:func:`build`): one
+chain, drawn from one seed in one order, whichever desk it sells at.
 """
 
 import base64
@@ -41,11 +52,107 @@ PROFILES = [
 ]
 
 
+STAFF = ("林美容", "陈雅婷", "王晓丽", "张静怡", "刘思琪", "黄佳慧")
+# the chain's catalogue: (name, price)
+SERVICES = (
+    ("面部深层护理", 680),
+    ("肩颈舒缓按摩", 398),
+    ("美白焕肤疗程", 1280),
+    ("眼部护理", 468),
+    ("身体SPA", 888),
+)
+GOODS = (
+    ("玻尿酸保湿精华", 520),
+    ("修护面霜", 360),
+    ("防晒乳", 198),
+)
+# card moves made at the front desk, without a till
+SOLD_AT_DESK = "前台办卡"
+USED_AT_DESK = "前台消费"
+
+
+class FrontDesk:
+    """Where the chain sells, without a till: the front desk.
+
+    The build calls it for everything a till would do. At the desk the cards
+    are sold and used (card moves with an origin text, on the day they
+    happened) and the visits are not recorded: without a till there are no
+    paid orders. The POS bridge's ``Till`` (a subclass) does all of it at the
+    chain's tills.
+    """
+
+    def __init__(self, env):
+        self.env = env
+
+    def open(self, manager, staff):
+        """Open for business: the manager and ``staff`` work here."""
+
+    def product_values(self, shelf):
+        """Values of a product of the chain's ``shelf`` (``service``,
+        ``goods`` or ``card``) for this desk."""
+        return {}
+
+    def partner_values(self, number):
+        """Values of the chain's customer ``number`` (1, 2...) for this desk."""
+        return {}
+
+    def visit(self, partner, product, amount, when, user):
+        """``partner`` paid ``amount`` for ``product`` at ``when`` (UTC),
+        served by ``user``: not recorded without a till."""
+
+    def sell_card(self, partner, card_type, when, user):
+        """Sell a card of ``card_type`` to ``partner`` at ``when``; return it."""
+        day = self.env.company._loop_date(when)
+        return (
+            self.env["loop.card"]
+            .with_context(loop_card_day=day)
+            .issue_card(
+                partner,
+                card_type,
+                {"origin": SOLD_AT_DESK},
+                company_id=self.env.company.id,
+                issue_date=day,
+            )
+        )
+
+    def use_card(self, card, product, amount, when, user):
+        """The card's holder pays ``amount`` with a stored-value ``card``, or
+        takes a session of ``product`` from a package, at ``when``."""
+        card = card.with_context(loop_card_day=self.env.company._loop_date(when))
+        if card.kind == "value":
+            card.consume_amount(amount, {"origin": USED_AT_DESK})
+        else:
+            card.consume_session(product, {"origin": USED_AT_DESK})
+
+    def served(self, partners, since, until):
+        """``[(partner, staff member, service, moment)]``: the services the
+        staff served ``partners`` from ``since`` to ``until`` (UTC), in the
+        order they were entered: none without a till."""
+        return []
+
+    def visits(self, partners, since, until):
+        """``[(partner, moment)]``: the visits of ``partners`` from ``since``
+        to ``until`` (UTC), in time order: none without a till."""
+        return []
+
+    def close(self, customers):
+        """The chain is built: ``customers`` are its customers."""
+
+
 def load(env):
-    """Build the demo chain in ``env.company`` (called by the post-init hook)."""
-    rng = random.Random(5)
+    """Build the demo chain in ``env.company`` at its front desk (the post-init
+    hook, when the POS bridge does not come in the same run)."""
+    prepare(env)
+    build(env, FrontDesk(env))
+
+
+def prepare(env):
+    """The chain's company details and people: its manager and six staff.
+
+    Returns ``(manager, staff)``. The staff are users of the Customer Loop
+    (the POS bridge's tills add their POS rights).
+    """
     company = env.company
-    started = fields.Datetime.now()
     company.partner_id.tz = company.partner_id.tz or "Asia/Shanghai"
     # the demo is a Shanghai beauty chain with two stores
     if company == env.ref("base.main_company", raise_if_not_found=False):
@@ -66,7 +173,6 @@ def load(env):
             )
     user_group = env.ref("five_customer_loop.group_loop_user")
     manager_group = env.ref("five_customer_loop.group_loop_manager")
-    pos_user = env.ref("point_of_sale.group_pos_user")
     lang = "zh_CN" if env["res.lang"]._lang_get("zh_CN") else "en_US"
     Users = env["res.users"].with_context(no_reset_password=True)
     manager = Users.create(
@@ -78,16 +184,11 @@ def load(env):
             "email": "manager@beauty-chain.example.com",
             "lang": lang,
             "tz": "Asia/Shanghai",
-            "groups_id": [
-                Command.link(manager_group.id),
-                Command.link(env.ref("point_of_sale.group_pos_manager").id),
-            ],
+            "groups_id": [Command.link(manager_group.id)],
         }
     )
     staff = Users
-    for n, name in enumerate(
-        ["林美容", "陈雅婷", "王晓丽", "张静怡", "刘思琪", "黄佳慧"]
-    ):
+    for n, name in enumerate(STAFF):
         staff |= Users.create(
             {
                 "name": name,
@@ -96,70 +197,43 @@ def load(env):
                 "email": f"staff{n + 1}@beauty-chain.example.com",
                 "lang": lang,
                 "tz": "Asia/Shanghai",
-                "groups_id": [
-                    Command.link(user_group.id),
-                    Command.link(pos_user.id),
-                ],
+                "groups_id": [Command.link(user_group.id)],
             }
         )
-    # the chain's catalogue: services, care products and cards, and nothing
-    # else at its tills (the database's other demo products stay out)
-    Category = env["pos.category"]
-    service_categ = Category.create({"name": "美容服务", "sequence": 1})
-    goods_categ = Category.create({"name": "护肤产品", "sequence": 2})
-    card_categ = Category.create({"name": "办卡充值", "sequence": 3})
-    stores = env["pos.config"]
-    sessions, methods = [], []
-    # the stored value of the customers' cards pays at both tills (no journal:
-    # the money came in when the card was sold)
-    card_method = env["pos.payment.method"].create(
-        {"name": "储值卡", "loop_is_card": True}
+    return manager, staff
+
+
+def chain_users(env):
+    """``(manager, staff)`` of the chain :func:`prepare` made (no manager: no
+    chain in this database)."""
+    Users = env["res.users"].with_context(active_test=False)
+    manager = Users.search([("login", "=", "manager")], limit=1)
+    logins = [f"staff{n + 1}" for n in range(len(STAFF))]
+    staff = Users.search([("login", "in", logins)]).sorted(
+        lambda user: logins.index(user.login)
     )
-    for code, name in (("JA", "静安店"), ("XH", "徐汇店")):
-        cash = env["account.journal"].create(
-            {"name": f"现金 {name}", "type": "cash", "code": f"CS{code}"}
-        )
-        method = env["pos.payment.method"].create(
-            {"name": f"现金 {name}", "journal_id": cash.id}
-        )
-        config = env["pos.config"].create(
-            {
-                "name": name,
-                "payment_method_ids": [Command.set((method | card_method).ids)],
-                "limit_categories": True,
-                "iface_available_categ_ids": [
-                    Command.set((service_categ | goods_categ | card_categ).ids)
-                ],
-            }
-        )
-        stores |= config
-        methods.append(method)
-        sessions.append(
-            env["pos.session"].create({"config_id": config.id, "user_id": manager.id})
-        )
+    return manager, staff
+
+
+def build(env, desk):
+    """Build the demo chain of ``env.company`` (after :func:`prepare`), its
+    sales at ``desk`` (a :class:`FrontDesk`, or the POS bridge's ``Till``)."""
+    rng = random.Random(5)
+    company = env.company
+    started = fields.Datetime.now()
+    manager, staff = chain_users(env)
+    desk.open(manager, staff)
+    # the chain's catalogue: services, care products and cards (at its tills,
+    # nothing else: the database's other demo products stay out)
     Product = env["product.product"]
     services = Product
-    for name, price in [
-        ("面部深层护理", 680),
-        ("肩颈舒缓按摩", 398),
-        ("美白焕肤疗程", 1280),
-        ("眼部护理", 468),
-        ("身体SPA", 888),
-    ]:
-        services |= _till_product(env, name, price, service_categ, loop_bookable=True)
-    # the database's other demo services (Odoo's furniture shop at its own
-    # till) are not the chain's: they stay out of its bookings
-    env["product.template"].search(
-        [("loop_bookable", "=", True), ("id", "not in", services.product_tmpl_id.ids)]
-    ).loop_bookable = False
+    for name, price in SERVICES:
+        services |= _product(env, desk, "service", name, price, loop_bookable=True)
+    only_bookable(env, services)
     goods = Product
-    for name, price in [
-        ("玻尿酸保湿精华", 520),
-        ("修护面霜", 360),
-        ("防晒乳", 198),
-    ]:
-        goods |= _till_product(env, name, price, goods_categ, type="consu")
-    channels = env["loop.channel"].search([])
+    for name, price in GOODS:
+        goods |= _product(env, desk, "goods", name, price, type="consu")
+    channels = _channels(env)
     Partner = env["res.partner"]
     now = fields.Datetime.now()
     customers = Partner
@@ -190,7 +264,6 @@ def load(env):
                     ),
                     "loop_channel_id": rng.choice(channels).id,
                     "loop_user_id": staff[counter % len(staff)].id,
-                    "loop_store_id": stores[counter % 2].id,
                     # one customer in three celebrates the lunar birthday
                     **(
                         {
@@ -200,6 +273,7 @@ def load(env):
                         if counter % 3 == 0
                         else {}
                     ),
+                    **desk.partner_values(counter),
                 }
             )
             customers |= partner
@@ -226,15 +300,8 @@ def load(env):
                     if rng.random() < 0.75
                     else rng.choice(staff)
                 )
-                _order(
-                    env,
-                    sessions[counter % 2],
-                    methods[counter % 2],
-                    partner,
-                    product,
-                    round(rng.uniform(*ticket), -1),
-                    when,
-                    user=served_by,
+                desk.visit(
+                    partner, product, round(rng.uniform(*ticket), -1), when, served_by
                 )
     # referrals: loyal customers brought some of the newcomers
     referrers = customers[:20]
@@ -247,25 +314,18 @@ def load(env):
                 "loop_channel_id": referral.id,
             }
         )
-    shops = {
-        store: (session, method, card_method)
-        for store, session, method in zip(stores, sessions, methods, strict=True)
-    }
     _occasion_campaigns(env)
-    _cards_and_care(env, rng, customers, services, staff, card_categ, shops)
-    _past_bookings(env, rng, customers)
+    _cards_and_care(env, rng, desk, customers, services, staff)
+    _past_bookings(env, rng, desk, customers)
     _bookings(env, customers, services, staff)
-    _prospects(env, rng, referrers, sessions[0], methods[0], services, staff[0])
-    _prebookings(env, rng, customers, services, staff)
+    _prospects(env, rng, desk, referrers, services, staff[0])
+    _prebookings(env, rng, desk, customers, services, staff)
     _forget_passing_stages(env, started)
-    # the tills load the chain's customers (those with orders come first)
-    env["ir.config_parameter"].set_param(
-        "point_of_sale.limited_customer_count", len(customers)
-    )
+    desk.close(customers)
     env["loop.engine"].run_all()
     # a finished win-back campaign and the visits it brought (then the figures
     # again, with those visits)
-    _campaign(env, rng, shops, services)
+    _campaign(env, rng, desk, services)
     env["loop.engine"].run_all()
     # the last 12 months' retention snapshots, as the monthly job keeps them
     env["loop.retention.snapshot"]._cron_monthly_snapshot()
@@ -273,6 +333,27 @@ def load(env):
     env["loop.return.rate"]._rebuild(company)
     # the coming days' birthdays, as the nightly job hands them over
     env["loop.occasion"]._cron_birthdays()
+
+
+def _channels(env):
+    """The acquisition channels the customers came through: this addon's.
+
+    Those of the addons installed before the chain is built (the online
+    booking's, installed between this addon and the POS bridge) would change
+    the draws, and so the whole chain.
+    """
+    own = env["ir.model.data"].search(
+        [("module", "=", "five_customer_loop"), ("model", "=", "loop.channel")]
+    )
+    return env["loop.channel"].search([("id", "in", own.mapped("res_id"))])
+
+
+def only_bookable(env, services):
+    """The chain books its own ``services`` only: the database's other demo
+    services (Odoo's furniture shop at its own till) stay out of its bookings."""
+    env["product.template"].search(
+        [("loop_bookable", "=", True), ("id", "not in", services.product_tmpl_id.ids)]
+    ).loop_bookable = False
 
 
 def _occasion_campaigns(env):
@@ -284,16 +365,15 @@ def _occasion_campaigns(env):
         campaign.action_start()
 
 
-def _till_product(env, name, price, categ, **vals):
-    """A product of the chain's till, in its POS category ``categ`` (no tax)."""
+def _product(env, desk, shelf, name, price, **vals):
+    """A product of the chain's ``shelf`` (a service unless ``vals`` say
+    otherwise), as ``desk`` sells it."""
     return env["product.product"].create(
         {
             "name": name,
             "type": "service",
             "list_price": price,
-            "available_in_pos": True,
-            "pos_categ_ids": [Command.set(categ.ids)],
-            "taxes_id": [Command.clear()],
+            **desk.product_values(shelf),
             **vals,
         }
     )
@@ -326,7 +406,7 @@ def _forget_passing_stages(env, started):
     env.invalidate_all()
 
 
-def _prebookings(env, rng, customers, services, staff):
+def _prebookings(env, rng, desk, customers, services, staff):
     """反预约: about a third of last month's visits booked their next visit that day.
 
     Each staff member takes at most one of these bookings a day, two to three
@@ -334,31 +414,28 @@ def _prebookings(env, rng, customers, services, staff):
     """
     today = env.company._loop_today()
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    orders = env["pos.order"].search(
-        [
-            ("partner_id", "in", customers.ids),
-            ("date_order", ">=", fields.Datetime.to_datetime(first)),
-            ("date_order", "<", fields.Datetime.to_datetime(today.replace(day=1))),
-        ],
-        order="date_order, id",
+    visits = desk.visits(
+        customers,
+        fields.Datetime.to_datetime(first),
+        fields.Datetime.to_datetime(today.replace(day=1)),
     )
     Event = env["calendar.event"].with_context(loop_no_rebook=True)
     now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
-    for n, order in enumerate(o for o in orders if rng.random() < 0.35):
+    for n, (partner, moment) in enumerate(v for v in visits if rng.random() < 0.35):
         member = staff[n % len(staff)]
         Event.create(
             {
-                "loop_partner_id": order.partner_id.id,
+                "loop_partner_id": partner.id,
                 "loop_staff_id": member.id,
                 "loop_service_ids": [Command.set(services[n % 3].ids)],
                 # 03:00 UTC is 11:00 in Shanghai
                 "start": now.replace(hour=3) + timedelta(days=14 + n // len(staff)),
-                "loop_booked_on": order.date_order,
+                "loop_booked_on": moment,
             }
         )
 
 
-def _prospects(env, rng, referrers, session, method, services, beautician):
+def _prospects(env, rng, desk, referrers, services, beautician):
     """People reached who have not come yet, and what the channels cost.
 
     Enquiries from social media and an event, and friends referred by regulars:
@@ -377,7 +454,8 @@ def _prospects(env, rng, referrers, session, method, services, beautician):
             }
         )
     # one of them enquired twelve days ago and came today: a prospect converted
-    # this month (her entry into the loop moved back to the day she enquired)
+    # this month (her entry into the loop moved back to the day she enquired;
+    # her visit is paid at a till: at the front desk she stays a prospect)
     converted = env["res.partner"].search([("name", "=", "周可欣")], limit=1)
     env.flush_all()
     env.cr.execute(
@@ -386,15 +464,12 @@ def _prospects(env, rng, referrers, session, method, services, beautician):
         [converted.id],
     )
     env["loop.stage.history"].invalidate_model(["date"])
-    _order(
-        env,
-        session,
-        method,
+    desk.visit(
         converted,
         services[0],
         680.0,
         fields.Datetime.now() - timedelta(minutes=30),
-        user=beautician,
+        beautician,
     )
     today = env.company._loop_today()
     for months_ago, (social_cost, event_cost) in enumerate(
@@ -410,11 +485,11 @@ def _prospects(env, rng, referrers, session, method, services, beautician):
                 )
 
 
-def _cards_and_care(env, rng, customers, services, staff, card_categ, shops):
+def _cards_and_care(env, rng, desk, customers, services, staff):
     """Prepaid cards with ledger history, care records and feedback.
 
-    Each card type is sold at both tills (its "Sold As" product, in the
-    till's card category).
+    Each card type is sold at the desk (its "Sold As" product: at the tills,
+    in their card category).
     """
     CardType = env["loop.card.type"]
     gold = CardType.create(
@@ -453,10 +528,10 @@ def _cards_and_care(env, rng, customers, services, staff, card_categ, shops):
         }
     )
     for card_type in gold | silver | package:
-        card_type.product_id = _till_product(
-            env, card_type.name, card_type.price, card_categ
+        card_type.product_id = _product(
+            env, desk, "card", card_type.name, card_type.price
         )
-    _card_sales(env, rng, customers[:24], (gold, silver, package), services, shops)
+    _card_sales(env, rng, desk, customers[:24], (gold, silver, package), services)
     Care = env["loop.care.record"]
     now = fields.Datetime.now()
     notes = [
@@ -524,64 +599,8 @@ def _bookings(env, customers, services, staff):
             booking.action_loop_confirm()
 
 
-def _order(env, session, method, partner, product, amount, when, user=None):
-    """A paid visit: one line of ``amount``, paid in cash, served by ``user``."""
-    return _till_order(
-        env, session, partner, [(product, amount, {})], [(method, amount)], when, user
-    )
-
-
-def _till_order(env, session, partner, lines, payments, when, user=None):
-    """A paid till order of ``lines`` (``(product, amount, extra values)``)
-    and ``payments`` (``(method, amount)``) at ``when`` (UTC), its lines
-    credited to ``user``. Its card moves carry the store's day of ``when``."""
-    day = env.company._loop_date(when)
-    total = sum(amount for _product, amount, _vals in lines)
-    order = (
-        env["pos.order"]
-        .with_context(loop_today=day, loop_no_refresh=True)
-        .create(
-            {
-                "session_id": session.id,
-                "partner_id": partner.id,
-                **({"user_id": user.id} if user else {}),
-                "date_order": when,
-                "lines": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "qty": 1,
-                            "price_unit": amount,
-                            "price_subtotal": amount,
-                            "price_subtotal_incl": amount,
-                            **({"loop_staff_id": user.id} if user else {}),
-                            **vals,
-                        }
-                    )
-                    for product, amount, vals in lines
-                ],
-                "amount_total": total,
-                "amount_tax": 0.0,
-                "amount_paid": 0.0,
-                "amount_return": 0.0,
-            }
-        )
-    )
-    for method, amount in payments:
-        order.add_payment(
-            {
-                "pos_order_id": order.id,
-                "amount": amount,
-                "payment_method_id": method.id,
-                "payment_date": when,
-            }
-        )
-    order.action_pos_order_paid()
-    return order
-
-
-def _card_sales(env, rng, customers, card_types, services, shops):
-    """Cards sold at the customers' tills over the past year, then used there.
+def _card_sales(env, rng, desk, customers, card_types, services):
+    """Cards sold at the desk over the past year, then used there.
 
     Each customer buys her card from her own beautician on a day of the past
     year (a package in the last five months: it is valid six), and comes back
@@ -590,78 +609,54 @@ def _card_sales(env, rng, customers, card_types, services, shops):
     """
     gold, silver, package = card_types
     now = fields.Datetime.now()
-    Card = env["loop.card"]
     for n, partner in enumerate(customers):
         card_type = gold if n < 7 else (silver if n < 15 else package)
-        session, cash, card_method = shops[partner.loop_store_id]
         beautician = partner.loop_user_id
         ago = rng.randint(20, 150) if card_type == package else rng.randint(40, 330)
         sold = now - timedelta(days=ago, hours=rng.randint(0, 6))
-        price = card_type.price
-        _till_order(
-            env,
-            session,
-            partner,
-            [(card_type.product_id, price, {})],
-            [(cash, price)],
-            sold,
-            beautician,
-        )
-        card = Card.search(
-            [("partner_id", "=", partner.id), ("type_id", "=", card_type.id)],
-            limit=1,
-        )
+        card = desk.sell_card(partner, card_type, sold, beautician)
         for _use in range(rng.randint(1, 4)):
             when = sold + timedelta(days=rng.randint(3, ago - 1), hours=1)
             if card_type.kind == "value":
                 amount = round(rng.uniform(200, 700), -1)
-                lines = [(rng.choice(services), amount, {})]
-                payments = [(card_method, amount)]
+                product = rng.choice(services)
             else:
-                lines = [(services[0], 0.0, {"loop_card_id": card.id})]
-                payments = []
-            _till_order(env, session, partner, lines, payments, when, beautician)
+                amount, product = 0.0, services[0]
+            desk.use_card(card, product, amount, when, beautician)
 
 
-def _past_bookings(env, rng, customers):
+def _past_bookings(env, rng, desk, customers):
     """Most visits of the last three months were booked: done bookings of the
-    staff member the till credited, made a few days ahead, or at the checkout
-    of the customer's previous visit (反预约); one in ten was first booked two
-    days earlier and cancelled.
+    staff member who served the service, made a few days ahead, or at the
+    checkout of the customer's previous visit (反预约); one in ten was first
+    booked two days earlier and cancelled.
 
     A booking that would overlap another of the same staff member is left
     out, as the front desk would have booked another hour. The bookings are
     marked done as of their end (the demo skips the completion's care
-    records: the recent ones have theirs).
+    records: the recent ones have theirs). The services served are the tills'
+    (none at the front desk, where the visits are not recorded).
     """
     today = env.company._loop_today()
-    since = fields.Datetime.to_datetime(today - timedelta(days=92))
-    lines = env["pos.order.line"].search(
-        [
-            ("order_id.partner_id", "in", customers.ids),
-            ("order_id.date_order", ">=", since),
-            ("order_id.date_order", "<", fields.Datetime.to_datetime(today)),
-            ("product_id.loop_bookable", "=", True),
-            ("loop_staff_id", "!=", False),
-            ("qty", ">", 0),
-        ],
-        order="id",
+    served = desk.served(
+        customers,
+        fields.Datetime.to_datetime(today - timedelta(days=92)),
+        fields.Datetime.to_datetime(today),
     )
     Event = env["calendar.event"].with_context(loop_no_rebook=True)
     done, cancelled, last = [], [], {}
-    for line in lines:
+    for partner, member, service, moment in served:
         if rng.random() > 0.7:
             continue
-        order = line.order_id
-        start = order.date_order - timedelta(hours=1)
+        start = moment - timedelta(hours=1)
         vals = {
-            "loop_partner_id": order.partner_id.id,
-            "loop_staff_id": line.loop_staff_id.id,
-            "loop_service_ids": [Command.set(line.product_id.ids)],
+            "loop_partner_id": partner.id,
+            "loop_staff_id": member.id,
+            "loop_service_ids": [Command.set(service.ids)],
             "start": start,
             "loop_booked_on": start - timedelta(days=rng.randint(1, 10)),
         }
-        previous = last.get(order.partner_id.id)
+        previous = last.get(partner.id)
         if previous and rng.random() < 0.4:
             # 反预约: booked at the checkout of the previous visit
             vals["loop_rebooked_from_id"] = previous.id
@@ -685,7 +680,7 @@ def _past_bookings(env, rng, customers):
         except ValidationError:
             continue  # the staff member was booked then
         done.append(booking.id)
-        last[order.partner_id.id] = booking
+        last[partner.id] = booking
     env.flush_all()
     env.cr.execute(
         """UPDATE calendar_event SET loop_state = 'done', loop_done_date = stop
@@ -696,23 +691,29 @@ def _past_bookings(env, rng, customers):
     env["calendar.event"].invalidate_model(["loop_state", "loop_done_date"])
 
 
-def _campaign(env, rng, shops, services):
+def _campaign(env, rng, desk, services):
     """A win-back campaign run 45 days ago over the customers who had come,
     half of them held out, measured over 14 days: the staff's calls brought
     more of the treated back within the fortnight, and it shows with its
-    interval."""
+    interval. Without recorded visits (no till) nobody had come: no campaign.
+    """
     today = env.company._loop_today()
     enrolled = today - timedelta(days=45)
     audience = [("visit_count", ">=", 1), ("company_id", "=", env.company.id)]
     ids = env["loop.customer"].search(audience).partner_id.ids
     # a seed whose draw puts enough customers in each group for the lift
     seed = next(
-        seed
-        for seed in range(2026, 4026)
-        if campaign_stats.MIN_GROUP
-        <= sum(campaign_stats.holdout_draw(seed, pid) < 0.5 for pid in ids)
-        <= len(ids) - campaign_stats.MIN_GROUP
+        (
+            seed
+            for seed in range(2026, 4026)
+            if campaign_stats.MIN_GROUP
+            <= sum(campaign_stats.holdout_draw(seed, pid) < 0.5 for pid in ids)
+            <= len(ids) - campaign_stats.MIN_GROUP
+        ),
+        None,
     )
+    if seed is None:
+        return
     campaign = env["loop.campaign"].create(
         {
             "name": "挽回沉睡客户（已结束）",
@@ -735,22 +736,10 @@ def _campaign(env, rng, shops, services):
         if rng.random() >= (0.15 if member.holdout else 0.6):
             continue
         partner = member.partner_id
-        # a prospect who came once has no home store yet: the first one
-        session, cash, _card = shops.get(partner.loop_store_id) or next(
-            iter(shops.values())
-        )
         when = datetime.combine(
             enrolled + timedelta(days=rng.randint(2, 13)), time(rng.randint(2, 10))
         )
         amount = round(rng.uniform(400, 1200), -1)
-        _till_order(
-            env,
-            session,
-            partner,
-            [(rng.choice(services), amount, {})],
-            [(cash, amount)],
-            when,
-            partner.loop_user_id,
-        )
+        desk.visit(partner, rng.choice(services), amount, when, partner.loop_user_id)
     campaign.action_measure()
     campaign.action_stop()

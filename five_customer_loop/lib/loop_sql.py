@@ -70,20 +70,24 @@ def company_amount(alias):
     )
 
 
-def pos_refund_of(alias):
-    """SQL of the order that the POS order ``alias`` refunds (NULL if none).
-
-    A refund is a paid order with a negative total whose lines point to the
-    lines they take back (``refunded_orderline_id``, which Odoo sets when the
-    till refunds an order). Looked up for refunds only: they are few.
-    """
-    order = SQL.identifier(alias)
+def no_orders(store=False):
+    """SQL of no paid orders, with the columns of ``loop.engine._order_sources``
+    rows: what the engine reads when no source is installed."""
     return SQL(
-        """CASE WHEN %(o)s.amount_total < 0 THEN (
-               SELECT l.order_id FROM pos_order_line r
-                 JOIN pos_order_line l ON l.id = r.refunded_orderline_id
-                WHERE r.order_id = %(o)s.id LIMIT 1) END""",
-        o=order,
+        """SELECT NULL::integer AS partner_id, %s NULL::date AS day,
+                  NULL::numeric AS amount, NULL::integer AS order_id,
+                  NULL::varchar AS source, NULL::integer AS refund_of
+            WHERE false""",
+        SQL("NULL::integer AS store_id,") if store else SQL(),
+    )
+
+
+def no_lines():
+    """SQL of no sold lines, with the columns of ``loop.engine._line_sources``."""
+    return SQL(
+        """SELECT NULL::integer AS partner_id, NULL::date AS day,
+                  NULL::integer AS product_id, NULL::numeric AS qty
+            WHERE false"""
     )
 
 
@@ -104,12 +108,12 @@ def visit_days(src, group=(), fixed=None):
     """
     keys = SQL("").join(SQL("s.%s, ", SQL.identifier(name)) for name in group)
     extra = SQL()
-    if fixed:
+    if fixed is not None:
         extra = SQL(
             """, COUNT(*) AS order_count, SUM(s.order_id) AS order_sum,
                   bit_xor(hashint4(s.order_id)) AS order_hash,
-                  bool_or(s.source NOT IN %s) AS open""",
-            tuple(fixed),
+                  bool_or(s.source <> ALL(%s::varchar[])) AS open""",
+            list(fixed),
         )
     return SQL(
         """WITH src AS (%(src)s),
@@ -126,28 +130,6 @@ def visit_days(src, group=(), fixed=None):
         src=src,
         keys=keys,
         extra=extra,
-    )
-
-
-def pos_order_rows(where, tz, store=False):
-    """SQL of paid POS orders with a customer, as ``visit_days`` reads them.
-
-    Rows: ``partner_id, [store_id,] day, amount, order_id, source, refund_of``.
-    ``where`` filters ``pos_order o``; ``tz`` is the time zone of the local
-    day; ``amount`` is in company currency; ``store_id`` (with ``store``) is
-    the till's POS config.
-    """
-    return SQL(
-        """SELECT o.partner_id, %(store)s %(day)s AS day, %(amount)s AS amount,
-                  o.id AS order_id, 'pos' AS source, %(refund_of)s AS refund_of
-             FROM pos_order o
-            WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s AND %(where)s""",
-        store=SQL("o.config_id AS store_id,") if store else SQL(),
-        day=local_date(SQL("o.date_order"), tz),
-        amount=company_amount("o"),
-        refund_of=pos_refund_of("o"),
-        states=PAID_STATES,
-        where=where,
     )
 
 

@@ -17,7 +17,6 @@ from . import loop_engine
 from . import loop_engine_run
 from . import loop_history_reconstruction
 from . import loop_customer
-from . import pos_order
 from . import loop_care_record
 from . import loop_feedback
 from . import loop_card_type
@@ -33,10 +32,8 @@ from . import loop_dashboard
 from . import loop_occasion
 from . import loop_campaign
 from . import res_partner_campaign
-from . import pos_order_line
 from . import product_template
 from . import calendar_event
 from . import calendar_attendee
 from . import calendar_alarm
 from . import loop_care_record_booking
-from . import pos_payment_method

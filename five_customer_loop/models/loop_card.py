@@ -33,10 +33,12 @@ CARD_STATES = [
 OPEN_STATES = ("active", "used_up")
 # Context key passing issue parameters from :meth:`issue_card` to ``create``.
 ISSUE = "loop_card_issue"
-ORIGIN_FIELDS = ("pos_order_id", "calendar_event_id", "origin")
+# Where a card move may come from (the POS bridge adds its orders, see
+# ``_origin_fields``).
+ORIGIN_FIELDS = ("calendar_event_id", "origin")
 # Context key: the day the cards are judged on and their moves dated, when it
 # is not today in the store (an order a till kept while offline is judged on
-# the day it was paid, see ``pos.order._loop_card_day``).
+# the day it was paid, see the POS bridge's ``pos.order._loop_card_day``).
 CARD_DAY = "loop_card_day"
 PROTECTED_FIELDS = ("partner_id", "type_id", "company_id", "issue_date")
 MANAGER = "five_customer_loop.group_loop_manager"
@@ -405,26 +407,32 @@ class LoopCard(models.Model):
         return self._ledger_figures()
 
     @api.model
+    def _origin_fields(self):
+        """The fields of a card move that say where it comes from: a booking,
+        a reference (bridges add their orders)."""
+        return ORIGIN_FIELDS
+
+    @api.model
     def _origin_values(self, origin_vals, required=True):
-        """Check the origin: ``pos_order_id``, ``calendar_event_id``, ``origin``."""
+        """Check the origin: one of ``_origin_fields`` (records or ids)."""
         origin_vals = dict(origin_vals or {})
-        unknown = set(origin_vals) - set(ORIGIN_FIELDS)
+        unknown = set(origin_vals) - set(self._origin_fields())
         if unknown:
             raise UserError(
                 self.env._(
-                    "A card move's origin is a POS order, a booking or a "
+                    "A card move's origin is an order, a booking or a "
                     "reference, not %(fields)s.",
                     fields=", ".join(sorted(unknown)),
                 )
             )
-        for name in ("pos_order_id", "calendar_event_id"):
-            if isinstance(origin_vals.get(name), models.BaseModel):
-                origin_vals[name] = origin_vals[name].id
+        for name, value in origin_vals.items():
+            if isinstance(value, models.BaseModel):
+                origin_vals[name] = value.id
         origin_vals = {key: value for key, value in origin_vals.items() if value}
         if required and not origin_vals:
             raise UserError(
                 self.env._(
-                    "Say where the card move comes from: a POS order, a booking "
+                    "Say where the card move comes from: an order, a booking "
                     "or a reference."
                 )
             )
@@ -552,11 +560,12 @@ class LoopCard(models.Model):
         if kind == "adjust" and not (vals.get("reason") or "").strip():
             raise UserError(self.env._("Give a reason for adjusting the card."))
         if not any(
-            vals.get(name) for name in ORIGIN_FIELDS + ("reversed_move_id", "reason")
+            vals.get(name)
+            for name in self._origin_fields() + ("reversed_move_id", "reason")
         ):
             raise UserError(
                 self.env._(
-                    "Say where the card move comes from: a POS order, a booking "
+                    "Say where the card move comes from: an order, a booking "
                     "or a reference."
                 )
             )
@@ -570,9 +579,6 @@ class LoopCard(models.Model):
             company_id=self.company_id.id,
             date=vals.get("date") or self._today(),
         )
-        if vals.get("pos_order_id"):
-            order = self.env["pos.order"].browse(vals["pos_order_id"])
-            vals["pos_config_id"] = order.config_id.id
         return vals
 
     def _check_projection(self, before, after):
@@ -707,7 +713,7 @@ class LoopCard(models.Model):
         """Issue a new card of ``card_type`` to ``partner`` and return it.
 
         Public API (the POS sells cards with it). ``origin_vals`` links the
-        issue move (``pos_order_id``, ``calendar_event_id``, ``origin``).
+        issue move (one of ``_origin_fields``: an order, a booking, a reference).
         ``amount`` is the value credited on a stored-value card and ``paid`` the
         cash received; both default to the type's value and price. For a session
         package ``paid`` overrides the price split over its services. Other
@@ -742,7 +748,7 @@ class LoopCard(models.Model):
         """Pay ``amount`` with the stored value of this card; return the move.
 
         Public API (POS payments). ``amount`` must be positive; ``origin_vals``
-        (``pos_order_id``, ``calendar_event_id`` or ``origin``) is mandatory.
+        (one of ``_origin_fields``) is mandatory.
         The card row is locked first, so two tills never overdraw a card.
         Raises ``UserError`` (nothing written) for a session package, an
         expired or cancelled card, or more than the balance.

@@ -91,20 +91,6 @@ class LoopCardMove(models.Model):
     product_id = fields.Many2one(
         "product.product", string="Service", readonly=True, index="btree_not_null"
     )
-    pos_order_id = fields.Many2one(
-        "pos.order",
-        string="POS Order",
-        readonly=True,
-        ondelete="restrict",
-        index="btree_not_null",
-    )
-    pos_config_id = fields.Many2one(
-        "pos.config",
-        string="Point of Sale",
-        readonly=True,
-        index="btree_not_null",
-        help="The shop of the move's POS order.",
-    )
     calendar_event_id = fields.Many2one(
         "calendar.event",
         string="Booking",
@@ -185,7 +171,7 @@ class LoopCardMove(models.Model):
         Each reversal has the kind of the move it reverses, the opposite amount,
         cash and sessions, ``reversed_move_id`` set and ``reason`` (mandatory).
         ``origin_vals`` optionally links it to where the correction comes from
-        (``pos_order_id``, ``calendar_event_id``, ``origin``).
+        (one of ``loop.card._origin_fields``).
 
         A move is reversed at most once and a reversal is not reversed again.
         Staff may reverse issues, top-ups and consumptions; other kinds need a
@@ -236,7 +222,7 @@ class LoopCardMove(models.Model):
                 "sessions": -move.sessions,
                 "product_id": move.product_id.id,
                 "reversed_move_id": move.id,
-                "pos_config_id": move.pos_config_id.id,
+                **move._reversal_values(),
                 "reason": reason,
                 "origin": self.env._("Reversal of %(move)s", move=move.display_name),
                 **origin_vals,
@@ -256,6 +242,12 @@ class LoopCardMove(models.Model):
             reopened._update_usage_state(reopened._ledger_figures())
         self.env["loop.engine"].refresh_partners(cards.partner_id)
         return moves
+
+    def _reversal_values(self):
+        """Values a reversal of ``self`` keeps from it (bridges add theirs, as
+        the shop of a POS move)."""
+        self.ensure_one()
+        return {}
 
     def _check_reversible(self):
         """The card of the move must be able to take its reversal."""

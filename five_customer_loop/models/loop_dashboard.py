@@ -66,8 +66,8 @@ class LoopDashboard(models.AbstractModel):
 
         ``month`` (the period selector, a month's first day): every figure of
         that month instead (its 90-day rates are still open while its 90 days
-        run). ``store`` (a POS shop): the shop's rates, and the prospects whose
-        first paid visit was there.
+        run). ``store`` (the id of a store, see ``_dashboard_stores``): the
+        store's rates, and the prospects whose first paid visit was there.
         """
         month_start = retention_rules.month_start
         if month:
@@ -77,11 +77,7 @@ class LoopDashboard(models.AbstractModel):
             settled = retention_rules.add_months(settled, -1)
             ended = retention_rules.add_months(today, -1)
             this_month = month_start(today)
-        scope = (
-            [("scope", "=", "store"), ("config_id", "=", store.id)]
-            if store
-            else [("scope", "=", "all")]
-        )
+        scope = self._dashboard_rate_scope(store)
         rows = {
             row.month: row
             for row in self.env["loop.return.rate"].search(
@@ -115,7 +111,7 @@ class LoopDashboard(models.AbstractModel):
         def opens_rates(day):
             domain = [("month", "=", day)]
             if store:
-                domain += [("scope", "=", "store"), ("config_id", "=", store.id)]
+                domain += scope
             return {"rates": rates | {"domain": domain}}
 
         moves = {
@@ -151,20 +147,7 @@ class LoopDashboard(models.AbstractModel):
         tz = company._loop_tz()
         self.env["loop.customer"].flush_model(["first_visit"])
         self.env["loop.stage.history"].flush_model(["date"])
-        self.env["pos.order"].flush_model(["partner_id", "session_id", "date_order"])
-        at_store = (
-            SQL(
-                """AND EXISTS (SELECT 1 FROM pos_order o
-                                 JOIN pos_session s ON s.id = o.session_id
-                                WHERE o.partner_id = m.partner_id
-                                  AND o.company_id = m.company_id
-                                  AND s.config_id = %s AND %s = m.first_visit)""",
-                store.id,
-                local_date(SQL("o.date_order"), tz),
-            )
-            if store
-            else SQL()
-        )
+        at_store = self._dashboard_first_visit_at(store, tz) if store else SQL()
         converted = [
             row[0]
             for row in self.env.execute_query(
@@ -193,6 +176,24 @@ class LoopDashboard(models.AbstractModel):
         return moves
 
     @api.model
+    def _dashboard_stores(self, company):
+        """``[{"id", "name"}]``: the stores of ``company`` the dashboard lets
+        the manager choose (bridges that count stores give theirs; none: no
+        store selector)."""
+        return []
+
+    @api.model
+    def _dashboard_rate_scope(self, store):
+        """The domain of the return rates of ``store`` (None: the company's)."""
+        return [("scope", "=", "all")]
+
+    @api.model
+    def _dashboard_first_visit_at(self, store, tz):
+        """SQL condition on the customer rows ``m``: their first paid visit
+        (``m.first_visit``, a local day in ``tz``) was at ``store``."""
+        return SQL("AND false")
+
+    @api.model
     def get_dashboard_data(self, store_id=None, month=None):
         """Every figure of the dashboard, with the domain behind each one.
 
@@ -200,10 +201,10 @@ class LoopDashboard(models.AbstractModel):
         tier counts are two grouped reads, the five headline counts one query
         together, the retention trend one read of the snapshots.
 
-        ``store_id`` (a POS shop of the company) and ``month`` (``YYYY-MM-DD``,
-        a month's first day, within the last 24 months) choose what the
-        "what moves" figures are about; the other figures are the company's
-        today.
+        ``store_id`` (a store of the company, ``_dashboard_stores``) and
+        ``month`` (``YYYY-MM-DD``, a month's first day, within the last 24
+        months) choose what the "what moves" figures are about; the other
+        figures are the company's today.
         """
         company = self.env.company
         base = self._dashboard_customers_domain()
@@ -211,9 +212,9 @@ class LoopDashboard(models.AbstractModel):
         months = [retention_rules.add_months(today, -back) for back in range(0, 24)]
         # sudo: the names of the current company's shops, for the selector (a
         # loop manager need not be a POS user); nothing else is read
-        stores = self.env["pos.config"].sudo().search([("company_id", "=", company.id)])
-        store = stores.browse(store_id) if store_id else None
-        if store and store not in stores:
+        stores = self._dashboard_stores(company)
+        store = store_id or None
+        if store and store not in [shop["id"] for shop in stores]:
             raise UserError(
                 self.env._(
                     "The dashboard shows the shops of %(company)s only.",
@@ -296,9 +297,9 @@ class LoopDashboard(models.AbstractModel):
             "due_days": company.loop_visit_due_days,
             **figures,
             "moves": moves,
-            "stores": [{"id": shop.id, "name": shop.name} for shop in stores],
+            "stores": stores,
             "months": [fields.Date.to_string(day) for day in months],
-            "store_id": store.id if store else False,
+            "store_id": store or False,
             "month": fields.Date.to_string(period) if period else False,
             "stages": [
                 {

@@ -17,7 +17,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib import loop_rules
-from ..lib.loop_sql import in_ids, order_filter, pos_order_rows, visit_days
+from ..lib.loop_sql import in_ids, no_lines, no_orders, visit_days
 from .loop_customer import COLUMNS
 from .res_partner import STAT_FIELDS
 
@@ -262,56 +262,40 @@ class LoopEngine(models.AbstractModel):
         ``since``/``until``: the orders paid from/before these UTC moments
         only (bounds that let the database skip the other orders: callers
         filter the local days); ``store``: also ``store_id``, the till's POS
-        config (NULL for a source without one). Bridges add their sources;
-        each source flushes what it reads.
+        config (NULL for a source without one). The loop itself has no orders:
+        bridges add their sources (``five_customer_loop_pos`` the till's,
+        ``five_customer_loop_sale`` the sale orders); each source flushes what
+        it reads.
         """
-        self.env["pos.order"].flush_model(
-            ["state", "partner_id", "company_id", "config_id", "date_order"]
-            + ["amount_total", "currency_rate"]
-        )
-        # a refund's order: its lines point to the lines they take back
-        self.env["pos.order.line"].flush_model(["order_id", "refunded_orderline_id"])
-        return [
-            pos_order_rows(
-                order_filter("o", company.id, ids, since, until),
-                company._loop_tz(),
-                store=store,
-            )
-        ]
+        return []
 
     @api.model
     def _paid_orders(self, company, ids=None, since=None, until=None, store=False):
         """SQL of the paid orders of ``company``, every source at once
         (``_order_sources`` joined, same parameters), as ``visit_days`` reads
         them: the one definition of a visit for every figure and measure."""
-        return SQL(" UNION ALL ").join(
-            self._order_sources(company, ids, since=since, until=until, store=store)
+        sources = self._order_sources(
+            company, ids, since=since, until=until, store=store
         )
+        return SQL(" UNION ALL ").join(sources or [no_orders(store)])
 
     @api.model
     def _line_sources(self, orders):
         """SQL selecting ``(partner_id, day, product_id, qty)`` of the sold
         lines of the paid orders ``orders`` (the name of a table of
         ``_order_sources`` rows, already read: the lines join them on their
-        order and source). Each source flushes what it reads.
+        order and source). Each source flushes what it reads; bridges add
+        theirs.
         """
-        self.env["pos.order.line"].flush_model(["order_id", "product_id", "qty"])
-        return [
-            SQL(
-                """SELECT o.partner_id, o.day, l.product_id, l.qty
-                     FROM %(orders)s o
-                     JOIN pos_order_line l ON l.order_id = o.order_id
-                    WHERE o.source = 'pos' AND l.qty > 0""",
-                orders=orders,
-            )
-        ]
+        return []
 
     @api.model
     def _paid_lines(self):
         """SQL of the sold lines of the paid orders in the table ``orders``
         (a CTE of ``_paid_orders`` rows), every source at once
         (``_line_sources`` joined)."""
-        return SQL(" UNION ALL ").join(self._line_sources(SQL.identifier("orders")))
+        sources = self._line_sources(SQL.identifier("orders"))
+        return SQL(" UNION ALL ").join(sources or [no_lines()])
 
     @api.model
     def _products_bought(self, company, ids):
@@ -386,9 +370,16 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _fixed_sources(self):
-        """The order sources whose paid orders never change (POS: a paid
-        order's lines are final; a refund is an order of its own)."""
-        return ("pos",)
+        """The order sources whose paid orders never change (bridges add
+        theirs: a paid POS order's lines are final, a refund is an order of
+        its own)."""
+        return ()
+
+    @api.model
+    def _order_models(self):
+        """``{source: model}``: the model of each order source's orders
+        (bridges add theirs)."""
+        return {}
 
     @api.model
     def _compute_stats(self, company, ids, today):

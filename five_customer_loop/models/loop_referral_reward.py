@@ -1,9 +1,10 @@
 """Referral rewards: granted once per referred customer and company, reversible.
 
 :meth:`LoopReferralReward._sync_partners` runs after the engine refreshed
-customers (``loop.engine._after_refresh``, i.e. after every paid or refunded POS
-order). For the referred customers among them it finds, in one query, the first
-paid POS order of each company that is not fully refunded; it grants the
+customers (``loop.engine._after_refresh``, i.e. after every paid or refunded
+order). For the referred customers among them it finds, one query per company,
+the first paid order (of any source: ``loop.engine._paid_orders``) that is not
+fully refunded; it grants the
 rewards of the first fitting rule for the customers who have none yet, and
 reverses the rewards of those who have no such order left.
 """
@@ -15,8 +16,6 @@ from psycopg2.errors import UniqueViolation
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-
-from ..lib.loop_sql import PAID_STATES, company_amount, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -63,12 +62,12 @@ class LoopReferralReward(models.Model):
         "res.company", required=True, readonly=True, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    order_id = fields.Many2one(
-        "pos.order",
+    order_ref = fields.Reference(
+        selection="_selection_order_ref",
         string="First Order",
         readonly=True,
-        ondelete="set null",
-        help="The new customer's first paid POS order, which earned the reward.",
+        help="The new customer's first paid order (at the till or a sale "
+        "order), which earned the reward.",
     )
     order_amount = fields.Monetary(string="First Order Amount", readonly=True)
     date = fields.Date(string="Granted On", required=True, readonly=True)
@@ -197,11 +196,15 @@ class LoopReferralReward(models.Model):
         if not referred:
             return
         self = self.with_context(**{SYNCING: True})
-        rules = self.env["loop.referral.rule"].search([])
-        existing = self.search([("referred_id", "in", referred.ids)])
+        # fetched with their search: the companies to read the orders of
+        rules = self.env["loop.referral.rule"].search_fetch([], ["company_id"])
+        existing = self.search_fetch(
+            [("referred_id", "in", referred.ids)],
+            ["referred_id", "company_id", "state"],
+        )
         if not rules and not existing.filtered(lambda r: r.state == "granted"):
             return
-        kept = self._first_kept_orders(referred)
+        kept = self._first_kept_orders(referred, rules.company_id | existing.company_id)
         done = {(r.referred_id.id, r.company_id.id) for r in existing}
         # rewards whose first order was refunded with nothing paid left
         lost = existing.filtered(
@@ -218,8 +221,7 @@ class LoopReferralReward(models.Model):
         customers = self._referrers_in_company(
             [(referred.browse(pid).loop_referred_by_id.id, cid) for pid, cid in pending]
         )
-        orders = self.env["pos.order"].browse(row[0] for row in pending.values())
-        for (pid, cid), (order_id, day, amount) in sorted(pending.items()):
+        for (pid, cid), (order_ref, day, amount) in sorted(pending.items()):
             partner = referred.browse(pid)
             referrer = partner.loop_referred_by_id
             if (referrer.id, cid) not in customers:
@@ -234,10 +236,9 @@ class LoopReferralReward(models.Model):
             )
             if not rule:
                 continue
-            order = orders.browse(order_id)
             try:
                 with self.env.cr.savepoint():
-                    self._grant(rule, partner, referrer, order, amount)
+                    self._grant(rule, partner, referrer, order_ref, amount)
             except (UserError, ValidationError, UniqueViolation) as error:
                 # a paid order must never fail because of a gift: the reward is
                 # tried again with the customer's next refresh (a unique violation:
@@ -250,71 +251,83 @@ class LoopReferralReward(models.Model):
                 )
 
     @api.model
-    def _first_kept_orders(self, partners):
-        """``{(partner_id, company_id): (order_id, local day, amount)}``, one query.
+    def _selection_order_ref(self):
+        """The models of the order sources (``loop.engine._order_models``)."""
+        return [
+            (model, self.env[model]._description)
+            for model in self.env["loop.engine"]._order_models().values()
+        ]
 
-        The first paid POS order (by date) of each customer and company that
-        refunds did not fully take back; the amount is in company currency.
-        A refund is a paid order whose lines point to the order's lines.
+    @api.model
+    def _first_kept_orders(self, partners, companies):
+        """``{(partner_id, company_id): (order reference, local day, amount)}``.
+
+        The first paid order (by local day, then id) of each customer in each
+        of ``companies`` that refunds did not fully take back, every source
+        (``loop.engine._paid_orders``), one query per company; the amount is
+        in company currency; the reference is ``"model,id"``.
         """
-        self.env["pos.order"].flush_model()
-        self.env["pos.order.line"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT DISTINCT ON (o.partner_id, o.company_id)
-                          o.partner_id, o.company_id, o.id,
-                          %(day)s, %(amount)s
-                     FROM pos_order o
-                     JOIN res_company c ON c.id = o.company_id
-                     JOIN res_partner cp ON cp.id = c.partner_id
-                    WHERE o.partner_id = ANY(%(ids)s) AND o.state IN %(states)s
-                      AND o.amount_total > 0
-                      AND ROUND(o.amount_total + COALESCE(
-                              (SELECT SUM(r.price_subtotal_incl)
-                                 FROM pos_order_line l
-                                 JOIN pos_order_line r
-                                   ON r.refunded_orderline_id = l.id
-                                 JOIN pos_order ro ON ro.id = r.order_id
-                                WHERE l.order_id = o.id
-                                  AND ro.state IN %(states)s), 0), 2) > 0
-                    ORDER BY o.partner_id, o.company_id, o.date_order, o.id""",
-                ids=partners.ids,
-                states=PAID_STATES,
-                day=local_date(SQL("o.date_order"), SQL("COALESCE(cp.tz, 'UTC')")),
-                amount=company_amount("o"),
+        engine = self.env["loop.engine"]
+        models_ = engine._order_models()
+        result = {}
+        for company in companies:
+            rows = self.env.execute_query(
+                SQL(
+                    """WITH src AS (%(orders)s),
+                            refunds AS (SELECT refund_of, source,
+                                               SUM(amount) AS amount
+                                          FROM src WHERE refund_of IS NOT NULL
+                                         GROUP BY refund_of, source)
+                       SELECT DISTINCT ON (s.partner_id)
+                              s.partner_id, s.source, s.order_id, s.day, s.amount
+                         FROM src s
+                         LEFT JOIN refunds r
+                                ON r.refund_of = s.order_id AND r.source = s.source
+                        WHERE s.amount > 0
+                          AND ROUND(s.amount + COALESCE(r.amount, 0), 2) > 0
+                        ORDER BY s.partner_id, s.day, s.order_id""",
+                    orders=engine._paid_orders(company, partners.ids),
+                )
             )
-        )
-        return {
-            (pid, cid): (order_id, day, float(amount))
-            for pid, cid, order_id, day, amount in rows
-        }
+            for pid, source, order_id, day, amount in rows:
+                result[pid, company.id] = (
+                    f"{models_[source]},{order_id}",
+                    day,
+                    float(amount),
+                )
+        return result
 
     @api.model
     def _referrers_in_company(self, pairs):
         """The ``(referrer_id, company_id)`` of ``pairs`` where the referrer is a
-        customer of the company (a loop stage or a paid POS order there)."""
-        if not pairs:
-            return set()
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT v.rid, v.cid
-                     FROM unnest(%(rids)s::int[], %(cids)s::int[]) AS v(rid, cid)
-                     JOIN res_partner r ON r.id = v.rid
-                    WHERE EXISTS (SELECT 1 FROM loop_customer m
-                                   WHERE m.partner_id = r.id AND m.company_id = v.cid
-                                     AND m.stage_id IS NOT NULL)
-                       OR EXISTS (SELECT 1 FROM pos_order o
-                                   WHERE o.partner_id = r.id AND o.company_id = v.cid
-                                     AND o.state IN %(states)s)""",
-                rids=[pair[0] for pair in pairs],
-                cids=[pair[1] for pair in pairs],
-                states=PAID_STATES,
+        customer of the company (a loop stage or a paid order there)."""
+        wanted = {}
+        for referrer_id, company_id in pairs:
+            wanted.setdefault(company_id, set()).add(referrer_id)
+        engine = self.env["loop.engine"]
+        found = set()
+        for company_id, referrer_ids in wanted.items():
+            company = self.env["res.company"].browse(company_id)
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT r.id FROM res_partner r
+                        WHERE r.id = ANY(%(rids)s)
+                          AND (EXISTS (SELECT 1 FROM loop_customer m
+                                        WHERE m.partner_id = r.id
+                                          AND m.company_id = %(cid)s
+                                          AND m.stage_id IS NOT NULL)
+                               OR r.id IN (SELECT o.partner_id
+                                             FROM (%(orders)s) o))""",
+                    rids=sorted(referrer_ids),
+                    cid=company_id,
+                    orders=engine._paid_orders(company, sorted(referrer_ids)),
+                )
             )
-        )
-        return {tuple(row) for row in rows}
+            found |= {(row[0], company_id) for row in rows}
+        return found
 
     @api.model
-    def _grant(self, rule, referred, referrer, order, amount):
+    def _grant(self, rule, referred, referrer, order_ref, amount):
         """Post the rule's rewards on cards and record them; returns the reward."""
         company = rule.company_id
         origin = {
@@ -329,7 +342,7 @@ class LoopReferralReward(models.Model):
             "referred_id": referred.id,
             "rule_id": rule.id,
             "company_id": company.id,
-            "order_id": order.id,
+            "order_ref": order_ref,
             "order_amount": amount,
             "date": self.env["loop.card"]._today(company),
         }

@@ -58,7 +58,7 @@ COUNT_FIELDS = (
 class LoopRetentionSnapshot(models.Model):
     _name = "loop.retention.snapshot"
     _description = "Monthly Retention Snapshot"
-    _order = "month desc, company_id, config_id desc, tier_id desc, id"
+    _order = "month desc, company_id, store_key desc, tier_id desc, id"
     _check_company_auto = True
 
     month = fields.Date(
@@ -73,13 +73,11 @@ class LoopRetentionSnapshot(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True
     )
-    config_id = fields.Many2one(
-        "pos.config",
-        string="Store",
+    store_key = fields.Integer(
         readonly=True,
-        ondelete="cascade",
-        check_company=True,
-        help="The POS shop; empty on the row of all the stores of the company.",
+        default=0,
+        help="Technical: the id of the row's store where a bridge counts "
+        "stores (the POS shop); 0 on the row of all the stores of the company.",
     )
     tier_id = fields.Many2one(
         "loop.tier",
@@ -178,13 +176,14 @@ class LoopRetentionSnapshot(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
 
     def init(self):
-        # One row per company, month, store and tier; empty store or tier are
-        # the "all" rows, hence COALESCE (NULLs are distinct in a constraint).
+        # One row per company, month, store and tier; store 0 and an empty
+        # tier are the "all" rows, hence COALESCE (NULLs are distinct in a
+        # constraint).
         tools.create_unique_index(
             self.env.cr,
             "loop_retention_snapshot_scope_uniq",
             self._table,
-            ["company_id", "month", "COALESCE(config_id, 0)", "COALESCE(tier_id, 0)"],
+            ["company_id", "month", "store_key", "COALESCE(tier_id, 0)"],
         )
 
     @api.depends("month")
@@ -192,21 +191,32 @@ class LoopRetentionSnapshot(models.Model):
         for row in self:
             row.period = row.month and row.month.strftime("%Y-%m")
 
-    @api.depends("config_id", "tier_id")
+    @api.depends("store_key", "tier_id")
     def _compute_is_total(self):
         for row in self:
-            row.is_total = not row.config_id and not row.tier_id
+            row.is_total = not row.store_key and not row.tier_id
 
-    @api.depends("period", "config_id", "tier_id")
+    @api.depends("period", "store_key", "tier_id")
     def _compute_display_name(self):
         for row in self:
             row.display_name = " / ".join(
                 [
                     row.period or "",
-                    row.config_id.name or self.env._("All Stores"),
+                    row._store_name() or self.env._("All Stores"),
                     row.tier_id.name or self.env._("All Tiers"),
                 ]
             )
+
+    def _store_name(self):
+        """The name of the row's store (bridges that count stores say it)."""
+        self.ensure_one()
+        return ""
+
+    @api.model
+    def _store_values(self, store):
+        """The values that say which store a row is about (``store``: the
+        ``store_id`` of the paid orders, 0 for all the stores)."""
+        return {"store_key": store}
 
     @api.model
     def _figure_fields(self):
@@ -332,7 +342,8 @@ class LoopRetentionSnapshot(models.Model):
     def _compute_month(self, company, month, by_staff=False):
         """Figures of ``month`` as a list of value dicts (nothing is written).
 
-        Keys: ``config_id`` / ``tier_id`` (False on "all" rows), or ``user_id``
+        Keys: those of ``_store_values`` (store 0 on "all" rows), ``tier_id``
+        (False on "all" rows), or ``user_id``
         with ``by_staff``, the counts, ``spend`` and the rates.
         """
         rows = self.env.execute_query(self._month_query(company, month, by_staff))
@@ -345,7 +356,7 @@ class LoopRetentionSnapshot(models.Model):
             values = {
                 "company_id": company.id,
                 "month": retention_rules.month_start(month),
-                "config_id": store or False,
+                **self._store_values(store),
                 **counts,
                 "spend": spend,
                 **retention_rules.snapshot_rates(
@@ -423,7 +434,7 @@ class LoopRetentionSnapshot(models.Model):
         rows = self.search(
             [
                 ("company_id", "=", company.id),
-                ("config_id", "=", False),
+                ("store_key", "=", 0),
                 ("tier_id", "=", False),
             ],
             order="month desc",

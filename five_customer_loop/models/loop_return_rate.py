@@ -1,11 +1,12 @@
 """Return rates as salon systems measure them (DOMAIN "Retention", family 2).
 
 Stored rows per company and month of the visits they are about, for the
-company (all), each store (POS shop), each staff member and each service.
+company (all), each store (POS shop, with the POS bridge), each staff member
+and each service.
 The customer-base snapshots say who is still a customer within a year; these
 say whether customers come back within weeks, which is what a manager acts on.
 
-A *visit* is a local day with paid POS orders that refunds did not take back
+A *visit* is a local day with paid orders that refunds did not take back
 in full (``lib.loop_sql.visit_days``). For the visits of a month:
 
 - new: the customer's first paid visit ever; new returned in 90 days: with a
@@ -18,8 +19,8 @@ in full (``lib.loop_sql.visit_days``). For the visits of a month:
 - pre-booked: a booking for a later day was made on the visit day (反预约 at
   checkout); rebooked in 7 days: made within 7 days after the visit;
 - the staff member of a visit is the one named on its first till line, else
-  the one of that day's done booking, else the
-  POS order's user; its store, the shop of the day's first POS order;
+  the one of that day's done booking, else the till's cashier; its store, the
+  shop of the day's first till order (``_visit_tills``, the POS bridge's);
 - per service (the services sold on the visit): the same rates, and the
   booking cycle: median days between two purchases of the service by the same
   customer, for the purchases of the month (a gap over 180 days is a lapse,
@@ -38,7 +39,6 @@ from odoo.tools import SQL
 
 from ..lib import retention_rules
 from ..lib.loop_sql import (
-    PAID_STATES,
     credited_staff,
     done_bookings,
     local_date,
@@ -85,9 +85,6 @@ class LoopReturnRate(models.Model):
         help="First day of the month of the visits the rates are about."
     )
     scope = fields.Selection(SCOPES, required=True, readonly=True, index=True)
-    config_id = fields.Many2one(
-        "pos.config", string="Store", readonly=True, ondelete="cascade"
-    )
     user_id = fields.Many2one(
         "res.users", string="Staff Member", readonly=True, ondelete="cascade"
     )
@@ -163,16 +160,21 @@ class LoopReturnRate(models.Model):
             row.prebook_rate = _rate(row.prebook_count, visits)
             row.rebook_rate = _rate(row.rebook_7_count, visits)
 
-    @api.depends("period", "scope", "config_id", "user_id", "product_id")
+    @api.depends("period", "scope", "user_id", "product_id")
     def _compute_display_name(self):
         for row in self:
             what = (
-                row.config_id.name
+                row._store_name()
                 or row.user_id.name
                 or row.product_id.display_name
                 or self.env._("All Stores")
             )
             row.display_name = f"{row.period} {what}"
+
+    def _store_name(self):
+        """The name of the row's store (bridges that count stores say it)."""
+        self.ensure_one()
+        return ""
 
     # ------------------------------------------------------------------ queries
     @api.model
@@ -194,7 +196,6 @@ class LoopReturnRate(models.Model):
         # time zone): the local days are filtered below
         low = fields.Datetime.to_datetime(start) - timedelta(days=LAST_WINDOW + 2)
         high = fields.Datetime.to_datetime(horizon) + timedelta(days=1)
-        order_day = local_date(SQL("o.date_order"), tz)
         visits_low = fields.Datetime.to_datetime(start) - timedelta(days=1)
         engine = self.env["loop.engine"]
         return SQL(
@@ -206,29 +207,10 @@ class LoopReturnRate(models.Model):
                        LEAD(day) OVER (PARTITION BY partner_id ORDER BY day) AS next_day
                   FROM days WHERE visit AND day >= %(start)s AND day < %(horizon)s
             ),
-            tills AS (
-                -- the staff named on the day's first order: read for that
-                -- order only, once the day's orders are reduced to it
-                SELECT t.partner_id, t.day, t.config_id, t.user_id,
-                       (SELECT l.loop_staff_id FROM pos_order_line l
-                         WHERE l.order_id = t.order_id
-                           AND l.loop_staff_id IS NOT NULL
-                         ORDER BY l.id LIMIT 1) AS loop_staff_id
-                  FROM (SELECT DISTINCT ON (o.partner_id, %(order_day)s)
-                               o.partner_id, %(order_day)s AS day, o.config_id,
-                               o.user_id, o.id AS order_id
-                          FROM pos_order o
-                         WHERE o.company_id = %(company)s
-                           AND o.partner_id IS NOT NULL
-                           AND o.state IN %(states)s AND o.amount_total > 0
-                           AND o.date_order >= %(visits_low)s
-                           AND o.date_order < %(high)s
-                         ORDER BY o.partner_id, %(order_day)s, o.date_order, o.id
-                       ) t
-            ),
+            tills AS (%(tills)s),
             served AS (%(served)s),
             staffed AS (
-                SELECT s.partner_id, s.day, s.next_day, t.config_id AS store,
+                SELECT s.partner_id, s.day, s.next_day, t.store_id AS store,
                        %(staff)s AS staff
                   FROM seq s
                   LEFT JOIN tills t ON t.partner_id = s.partner_id AND t.day = s.day
@@ -290,20 +272,30 @@ class LoopReturnRate(models.Model):
             orders=engine._paid_orders(company, since=low, until=high),
             days=visit_days(SQL("SELECT * FROM orders")),
             lines=engine._paid_lines(),
-            order_day=order_day,
+            tills=self._visit_tills(company, visits_low, high),
             served=done_bookings(company.id, tz, visits_low, high),
             staff=credited_staff("t", "b", "t"),
             event_day=local_date(SQL("e.start"), tz),
             booked_day=local_date(SQL("e.loop_booked_on"), tz),
             company=company.id,
-            states=PAID_STATES,
             start=start,
             end=end,
             horizon=horizon,
-            visits_low=visits_low,
-            high=high,
             counts=self._counts_sql(),
             window=LAST_WINDOW,
+        )
+
+    @api.model
+    def _visit_tills(self, company, low, high):
+        """SQL of ``(partner_id, day, store_id, user_id, loop_staff_id)``: the
+        till of each customer's visit day, from ``low`` to ``high`` (UTC): its
+        store, its cashier and the staff member named on its first line. The
+        loop has no till: the POS bridge reads its orders."""
+        return SQL(
+            """SELECT NULL::integer AS partner_id, NULL::date AS day,
+                      NULL::integer AS store_id, NULL::integer AS user_id,
+                      NULL::integer AS loop_staff_id
+                WHERE false"""
         )
 
     @api.model
@@ -358,11 +350,17 @@ class LoopReturnRate(models.Model):
             result.append(
                 self._values(company, month, today, scope, counts)
                 | {
-                    "config_id": store if scope == "store" else False,
                     "user_id": staff if scope == "staff" else False,
+                    **self._store_values(store if scope == "store" else False),
                 }
             )
         return result
+
+    @api.model
+    def _store_values(self, store):
+        """The values that say which store a row is about (bridges that count
+        stores, from the ``store_id`` of ``_visit_tills``)."""
+        return {}
 
     @api.model
     def _values(self, company, month, today, scope, counts):

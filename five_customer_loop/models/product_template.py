@@ -41,21 +41,29 @@ class ProductTemplate(models.Model):
     def _loop_mark_bookable_services(self):
         """Mark the services the stores already book or sell at the till.
 
-        At install and upgrade: services sold in the POS, booked, written in a
-        care record or held in a session package become bookable; one query.
+        At install and upgrade: services booked, written in a care record, held
+        in a session package or sold where a bridge says (the POS bridge: the
+        services of the till) become bookable; one query.
         """
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """UPDATE product_template t SET loop_bookable = TRUE
                     WHERE t.type = 'service' AND NOT COALESCE(t.loop_bookable, FALSE)
-                      AND (t.available_in_pos
+                      AND (%s
                            OR t.id IN (
                                SELECT p.product_tmpl_id FROM product_product p
                                 WHERE p.id IN (
                                  SELECT product_id FROM calendar_event_loop_service_rel
                                  UNION SELECT product_id FROM loop_care_record
-                                 UNION SELECT product_id FROM loop_card_type_line)))"""
+                                 UNION SELECT product_id FROM loop_card_type_line)))""",
+                self._loop_sold_services(),
             )
         )
         self.invalidate_model(["loop_bookable"])
+
+    @api.model
+    def _loop_sold_services(self):
+        """SQL condition on the templates ``t`` that the stores sell as
+        services (bridges add theirs)."""
+        return SQL("false")

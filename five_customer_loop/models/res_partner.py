@@ -146,9 +146,6 @@ class ResPartner(models.Model):
         help="The staff member who follows this customer (专人负责): "
         "activities go to them.",
     )
-    loop_store_id = fields.Many2one(
-        "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
-    )
 
     # ------------------------------------------------ figures (loop.customer rows)
     loop_customer_ids = fields.One2many(

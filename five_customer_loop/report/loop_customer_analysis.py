@@ -19,7 +19,6 @@ class LoopCustomerAnalysis(models.Model):
     segment = fields.Selection(SEGMENTS, readonly=True)
     health = fields.Selection(HEALTH, readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible Staff", readonly=True)
-    store_id = fields.Many2one("pos.config", string="Home Store", readonly=True)
     channel_id = fields.Many2one(
         "loop.channel", string="Acquisition Channel", readonly=True
     )
@@ -47,6 +46,11 @@ class LoopCustomerAnalysis(models.Model):
         """A figure of the customer's loop.customer row (``loop_x`` is column x)."""
         return SQL("m.%s::%s", SQL.identifier(field.removeprefix("loop_")), SQL(cast))
 
+    def _partner_columns(self):
+        """SQL of more columns read from the customer ``p``, each followed by a
+        comma (bridges add theirs, as the home store)."""
+        return SQL()
+
     @property
     def _table_query(self):
         spend = self._value("loop_spend_12m", "float")
@@ -57,7 +61,7 @@ class LoopCustomerAnalysis(models.Model):
                    p.id AS partner_id, c.id AS company_id,
                    %(stage)s AS stage_id, %(tier)s AS tier_id,
                    %(segment)s AS segment, %(health)s AS health,
-                   p.loop_user_id AS user_id, p.loop_store_id AS store_id,
+                   p.loop_user_id AS user_id, %(partner_columns)s
                    p.loop_channel_id AS channel_id,
                    1 AS customer_count,
                    COALESCE(%(spend)s, 0) AS spend_12m,
@@ -74,6 +78,7 @@ class LoopCustomerAnalysis(models.Model):
              WHERE p.active AND m.stage_id IS NOT NULL
             WINDOW w AS (PARTITION BY c.id)
             """,
+            partner_columns=self._partner_columns(),
             stage=self._value("loop_stage_id", "integer"),
             tier=self._value("loop_tier_id", "integer"),
             segment=self._value("loop_segment", "varchar"),

@@ -23,7 +23,6 @@ class LoopReferralReport(models.Model):
     stage_id = fields.Many2one("loop.stage", readonly=True)
     tier_id = fields.Many2one("loop.tier", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible Staff", readonly=True)
-    store_id = fields.Many2one("pos.config", string="Home Store", readonly=True)
     referral_count = fields.Integer(
         string="Referred Customers", readonly=True, aggregator="sum"
     )
@@ -55,6 +54,11 @@ class LoopReferralReport(models.Model):
         """A figure of the customer's loop.customer row (``loop_x`` is column x)."""
         return SQL("m.%s::%s", SQL.identifier(field.removeprefix("loop_")), SQL(cast))
 
+    def _partner_columns(self):
+        """SQL of more columns read from the customer ``p``, each followed by a
+        comma (bridges add theirs, as the home store)."""
+        return SQL()
+
     @property
     def _table_query(self):
         value_12m = SQL(
@@ -75,7 +79,7 @@ class LoopReferralReport(models.Model):
                                          %(paid)s DESC) AS rank,
                    p.id AS partner_id, c.id AS company_id,
                    %(stage)s AS stage_id, %(tier)s AS tier_id,
-                   p.loop_user_id AS user_id, p.loop_store_id AS store_id,
+                   p.loop_user_id AS user_id, %(partner_columns)s
                    %(count)s AS referral_count, %(paid)s AS paid_count,
                    CASE WHEN %(count)s > 0 THEN 100.0 * %(paid)s / %(count)s
                         ELSE 0 END AS conversion_rate,
@@ -97,6 +101,7 @@ class LoopReferralReport(models.Model):
             value=value,
             paid=paid,
             count=count,
+            partner_columns=self._partner_columns(),
             stage=self._value("loop_stage_id", "integer"),
             tier=self._value("loop_tier_id", "integer"),
         )

@@ -6,10 +6,10 @@ from freezegun import freeze_time
 
 from odoo import Command
 
-from .common import LoopCase
+from .common import LoopBaseCase
 
 
-class CardCase(LoopCase):
+class CardCase(LoopBaseCase):
     """Two card types of the test company and a second service.
 
     - ``gold``: stored value, pay 10,000 receive 11,000, valid 12 months.
@@ -28,8 +28,6 @@ class CardCase(LoopCase):
                 "type": "service",
                 "loop_bookable": True,
                 "list_price": 200.0,
-                "available_in_pos": True,
-                "taxes_id": [Command.clear()],
             }
         )
         cls.gold = cls.env["loop.card.type"].create(

@@ -5,12 +5,12 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import LoopCase
+from .common import LoopBaseCase
 from .refusal import RefusalMixin
 
 
 @tagged("post_install", "-at_install")
-class TestFeedback(RefusalMixin, LoopCase):
+class TestFeedback(RefusalMixin, LoopBaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -3,11 +3,11 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import LoopCase
+from .common import LoopBaseCase
 
 
 @tagged("post_install", "-at_install")
-class TestLoopSettings(LoopCase):
+class TestLoopSettings(LoopBaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -2,11 +2,11 @@ from odoo import api, fields, models
 
 
 class LoopCardLiabilityLine(models.TransientModel):
-    """One card type × store of a liability statement."""
+    """One card type of a liability statement (per shop with the POS bridge)."""
 
     _name = "loop.card.liability.line"
     _description = "Card Liability Statement Line"
-    _order = "company_id, type_id, pos_config_id"
+    _order = "company_id, type_id, id"
 
     wizard_id = fields.Many2one(
         "loop.card.liability.wizard", required=True, ondelete="cascade", index=True
@@ -14,12 +14,6 @@ class LoopCardLiabilityLine(models.TransientModel):
     type_id = fields.Many2one("loop.card.type", string="Card Type", readonly=True)
     card_kind = fields.Selection(related="type_id.kind", string="Card Kind", store=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    pos_config_id = fields.Many2one(
-        "pos.config",
-        string="Point of Sale",
-        readonly=True,
-        help="The shop of the moves' POS orders; empty for moves made outside the POS.",
-    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     opening = fields.Monetary(readonly=True, help="Unused value at the start.")
     sold = fields.Monetary(

@@ -74,9 +74,11 @@ class LoopCardLiabilityWizard(models.TransientModel):
             raise UserError(self.env._("Choose at least one of your companies."))
         self.env["loop.card.move"].flush_model()
         in_period = SQL("m.date >= %s", self.date_from)
+        splits = self._line_splits()
+        keys = SQL("").join(SQL("%s, ", column) for column in splits.values())
         rows = self.env.execute_query(
             SQL(
-                """SELECT m.type_id, m.company_id, m.pos_config_id,
+                """SELECT m.type_id, m.company_id, %(keys)s
                           COALESCE(SUM(m.amount) FILTER (WHERE m.date < %(start)s), 0),
                           COALESCE(SUM(m.amount) FILTER (
                               WHERE %(period)s AND m.kind IN ('issue', 'topup')), 0),
@@ -95,8 +97,12 @@ class LoopCardLiabilityWizard(models.TransientModel):
                           COALESCE(SUM(m.amount), 0)
                      FROM loop_card_move m
                     WHERE m.company_id = ANY(%(companies)s) AND m.date <= %(end)s
-                    GROUP BY m.type_id, m.company_id, m.pos_config_id
-                    ORDER BY m.company_id, m.type_id, m.pos_config_id NULLS FIRST""",
+                    GROUP BY %(keys)s m.type_id, m.company_id
+                    ORDER BY m.company_id, m.type_id %(order)s""",
+                keys=keys,
+                order=SQL("").join(
+                    SQL(", %s NULLS FIRST", column) for column in splits.values()
+                ),
                 start=self.date_from,
                 end=self.date_to,
                 period=in_period,
@@ -110,13 +116,25 @@ class LoopCardLiabilityWizard(models.TransientModel):
                     "wizard_id": self.id,
                     "type_id": type_id,
                     "company_id": company_id,
-                    "pos_config_id": config_id,
-                    **dict(zip(MEASURES, (float(v) for v in values), strict=True)),
+                    **dict(zip(splits, values[: len(splits)], strict=True)),
+                    **dict(
+                        zip(
+                            MEASURES,
+                            (float(v) for v in values[len(splits) :]),
+                            strict=True,
+                        )
+                    ),
                 }
-                for type_id, company_id, config_id, *values in rows
+                for type_id, company_id, *values in rows
             ]
         )
         return self.line_ids
+
+    def _line_splits(self):
+        """``{line field: SQL of the card moves m}``: what a statement line is
+        split by beside its card type and company (bridges add theirs, as the
+        POS shop of the moves)."""
+        return {}
 
     def action_open(self):
         """Compute the statement and show it as a pivot."""

@@ -25,12 +25,18 @@ class LoopMonthlyReportWizard(models.TransientModel):
         ),
         help="Any day of the month to report on; it must have ended.",
     )
-    config_id = fields.Many2one(
-        "pos.config",
-        string="Store",
-        check_company=True,
-        help="Leave empty for all the stores of the company.",
-    )
+
+    def _store_key(self):
+        """The store reported on: 0 for all the stores of the company (bridges
+        that count stores let the manager choose one, see
+        ``loop.retention.snapshot._store_values``)."""
+        self.ensure_one()
+        return 0
+
+    def _store_name(self):
+        """The name of the store reported on, False for all the stores."""
+        self.ensure_one()
+        return False
 
     def action_print(self):
         self.ensure_one()
@@ -46,31 +52,31 @@ class LoopMonthlyReportWizard(models.TransientModel):
         """Rows of ``month`` for the wizard's store: the stored snapshot when
         there is one (the figures as they were kept), else computed now."""
         Snapshot = self.env["loop.retention.snapshot"]
-        store = self.config_id.id or False
+        store = self._store_key()
         stored = Snapshot.search(
             [
                 ("company_id", "=", self.company_id.id),
                 ("month", "=", month),
-                ("config_id", "=", store),
+                ("store_key", "=", store),
             ]
         )
         if stored:
             return [
                 {name: row[name] for name in Snapshot._figure_fields()}
-                | {"tier_id": row.tier_id.id, "config_id": store}
+                | {"tier_id": row.tier_id.id, "store_key": store}
                 for row in stored
             ]
         return [
             row
             for row in Snapshot._compute_month(self.company_id, month)
-            if row["config_id"] == store
+            if row["store_key"] == store
         ]
 
     def _report_values(self):
         """Everything the PDF shows, for one wizard record."""
         self.ensure_one()
         company = self.company_id
-        store = self.config_id.id or False
+        store = self._store_key()
         month = retention_rules.month_start(self.month)
         Snapshot = self.env["loop.retention.snapshot"]
         rows = self._month_figures(month)
@@ -92,7 +98,7 @@ class LoopMonthlyReportWizard(models.TransientModel):
         trend = Snapshot.search(
             [
                 ("company_id", "=", company.id),
-                ("config_id", "=", store),
+                ("store_key", "=", store),
                 ("tier_id", "=", False),
                 ("month", "<=", month),
                 ("month", ">", retention_rules.add_months(month, -12)),
@@ -102,7 +108,7 @@ class LoopMonthlyReportWizard(models.TransientModel):
         staff = [
             row
             for row in Snapshot._compute_month(company, month, by_staff=True)
-            if row["config_id"] == store
+            if row["store_key"] == store
         ]
         users = self.env["res.users"].browse([row["user_id"] for row in staff])
         staff_rows = sorted(
@@ -128,7 +134,7 @@ class LoopMonthlyReportWizard(models.TransientModel):
             "pct": _percent,
             "conversion": conversion.sorted(lambda r: (-r.entered_count, r.id)),
             "company": company,
-            "store": self.config_id,
+            "store_name": self._store_name(),
             "month_label": month.strftime("%Y-%m"),
             "total": total,
             "tier_rows": tier_rows,

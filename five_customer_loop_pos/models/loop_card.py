@@ -50,3 +50,16 @@ class LoopCard(models.Model):
             "pos_sessions",
             "write_date",
         ]
+
+    @api.model
+    def _origin_fields(self):
+        """A card move may also come from a POS order."""
+        return ("pos_order_id", *super()._origin_fields())
+
+    def _prepare_move(self, vals):
+        """A move of a POS order keeps the order's shop."""
+        vals = super()._prepare_move(vals)
+        if vals.get("pos_order_id"):
+            order = self.env["pos.order"].browse(vals["pos_order_id"])
+            vals["pos_config_id"] = order.config_id.id
+        return vals

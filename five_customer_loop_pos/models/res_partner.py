@@ -12,9 +12,13 @@ POS_LOOP_FIELDS = (
 
 
 class ResPartner(models.Model):
-    """What the till shows of a customer's loop status."""
+    """The customer's home store, and what the till shows of her loop status."""
 
     _inherit = "res.partner"
+
+    loop_store_id = fields.Many2one(
+        "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
+    )
 
     loop_booking_staff_id = fields.Many2one(
         "res.users",

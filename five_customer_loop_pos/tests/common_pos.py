@@ -4,7 +4,7 @@ from uuid import uuid4
 
 from odoo import Command
 
-from odoo.addons.five_customer_loop.tests.common_cards import CardCase
+from .common_cards import CardCase
 
 
 class PosCardCase(CardCase):

@@ -16,10 +16,10 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.five_customer_loop.lib import pos_rules
-from odoo.addons.five_customer_loop.models.pos_order import LoopCardRefusal
 from odoo.addons.five_customer_loop.tests.refusal import RefusalMixin
 
+from ..lib import pos_rules
+from ..models.pos_order import LoopCardRefusal
 from .common_pos import PosCardCase
 
 

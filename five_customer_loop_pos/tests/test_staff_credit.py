@@ -22,8 +22,7 @@ Anna: cash 10,200, consumption 700, services 1 + 2 - 1 = 2, customers served
 
 from odoo.tests import tagged
 
-from odoo.addons.five_customer_loop.tests.common_bookings import BookingCase
-
+from .common_bookings import BookingCase
 from .common_pos import PosCardCase
 
 

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.five_customer_loop.models.loop_customer import FIGURES
-from odoo.addons.five_customer_loop.tests.common import LoopCase
+from odoo.addons.five_customer_loop_pos.tests.common import LoopCase
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 

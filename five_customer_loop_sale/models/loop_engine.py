@@ -16,8 +16,8 @@ class LoopEngine(models.AbstractModel):
 
     @api.model
     def _order_sources(self, company, ids=None, since=None, until=None, store=False):
-        """Confirmed sale orders count like paid POS orders (one visit a day);
-        they have no till (``store_id`` NULL)."""
+        """Confirmed sale orders count like paid till orders (one visit a
+        day); they have no till (``store_id`` NULL)."""
         self.env["sale.order"].flush_model(
             ["state", "partner_id", "company_id", "date_order", "amount_total"]
         )
@@ -52,3 +52,7 @@ class LoopEngine(models.AbstractModel):
                 orders=orders,
             )
         ]
+
+    @api.model
+    def _order_models(self):
+        return {**super()._order_models(), "sale": "sale.order"}

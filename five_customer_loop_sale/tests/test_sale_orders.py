@@ -5,7 +5,9 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import tagged
 
-from odoo.addons.five_customer_loop.tests.common import LoopCase
+# The tests weigh sale orders against the till's paid orders (and the measures
+# per till): they need the POS bridge installed beside this one.
+from odoo.addons.five_customer_loop_pos.tests.common import LoopCase
 
 
 @tagged("post_install", "-at_install")
@@ -168,4 +170,45 @@ class TestSaleOrders(LoopCase):
         self.assertEqual(
             mo.with_company(self.company).loop_top_products,
             f"{self.cream.display_name} × 1",
+        )
+
+    def test_first_sale_order_earns_the_referral_reward(self):
+        """A referred customer whose first purchase is a sale order earns her
+        referrer the reward, as a first paid visit at the till does."""
+        gold = self.env["loop.card.type"].create(
+            {
+                "name": "Gold Card",
+                "kind": "value",
+                "price": 1000.0,
+                "amount": 1000.0,
+                "company_id": self.company.id,
+            }
+        )
+        self.env["loop.referral.rule"].create(
+            {
+                "name": "Bring a friend",
+                "date_start": "2026-01-01",
+                "min_order_amount": 300.0,
+                "referrer_reward": "value",
+                "referrer_card_type_id": gold.id,
+                "referrer_amount": 200.0,
+                "new_reward": "none",
+            }
+        )
+        # Nora (a customer: one visit at the till) brings Pia; Pia's first and
+        # only purchase: a sale order of 450, confirmed 12 May 10:00 Shanghai
+        nora = self.customer("Nora")
+        self.loop_order(nora, 100.0, "2026-04-02 10:00:00")
+        pia = self.customer("Pia", loop_referred_by_id=nora.id)
+        sale = self._sale(pia, 450.0, "2026-05-12 02:00:00")
+        self._confirm(sale, "2026-05-12 02:00:00")
+        reward = self.env["loop.referral.reward"].search([("referred_id", "=", pia.id)])
+        self.assertEqual(
+            (reward.referrer_id, reward.state, reward.order_ref, reward.order_amount),
+            (nora, "granted", sale, 450.0),
+        )
+        # Nora's new Gold Card holds the 200 of the reward, nothing paid
+        card = reward.referrer_card_id
+        self.assertEqual(
+            (card.type_id, card.balance, card.paid_amount), (gold, 200.0, 0.0)
         )

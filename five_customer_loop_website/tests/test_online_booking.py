@@ -9,7 +9,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.five_customer_loop.tests.common import LoopCase
+from odoo.addons.five_customer_loop.tests.common import LoopBaseCase
 
 from ..lib import slots as slot_rules
 
@@ -26,7 +26,7 @@ def hours(starts):
     return [start.strftime("%a %H:%M") for start in starts]
 
 
-class OnlineCase(LoopCase):
+class OnlineCase(LoopBaseCase):
     """A week of Mei and Lan in a Shanghai store (Mei off on Wednesday, booked
     on Tuesday 10:30-11:30), a 90-minute facial, a 2-hour lead time."""
 

@@ -1,6 +1,4 @@
-from odoo.tools import SQL
-
-BRIDGE = "five_customer_loop_pos"
+from odoo.addons.five_customer_loop.lib.migration import hand_over
 
 # What the till's bridge now declares: the external ids of its model, fields,
 # access right and constraint, handed over with their records (ids kept).
@@ -20,41 +18,10 @@ def migrate(cr, version):
     """The till's side of the loop moved to the bridge addon ``five_customer_loop_pos``.
 
     The bridge installs itself with the loop on new databases (auto-install);
-    an upgrade marks it to be installed in the same run (Odoo loads the
-    modules marked "to install" after those it upgrades), and hands it the
-    external ids of what it now declares, so that the end of the upgrade finds
-    them owned and deletes nothing: the till's sync log (``loop_pos_sync``)
-    keeps its rows and its unique constraint.
+    an upgrade marks it to be installed in the same run and hands it the
+    external ids of what it now declares (``lib.migration.hand_over``): the
+    till's sync log (``loop_pos_sync``) keeps its rows and its unique
+    constraint.
     """
-    if not version:
-        return
-    cr.execute(
-        SQL(
-            """UPDATE ir_module_module SET state = 'to install'
-                WHERE name = %s AND state = 'uninstalled'""",
-            BRIDGE,
-        )
-    )
-    cr.execute(SQL("SELECT id FROM ir_module_module WHERE name = %s", BRIDGE))
-    row = cr.fetchone()
-    if not row:
-        return
-    condition = SQL(" OR ").join(SQL("name LIKE %s", pattern) for pattern in MOVED)
-    cr.execute(
-        SQL(
-            """UPDATE ir_model_data SET module = %s
-                WHERE module = 'five_customer_loop' AND (%s)""",
-            BRIDGE,
-            condition,
-        )
-    )
-    cr.execute(
-        SQL(
-            """UPDATE ir_model_constraint SET module = %s
-                WHERE name LIKE %s
-                  AND module = (SELECT id FROM ir_module_module
-                                 WHERE name = 'five_customer_loop')""",
-            row[0],
-            "loop_pos_sync_%",
-        )
-    )
+    if version:
+        hand_over(cr, "five_customer_loop_pos", MOVED, constraints="loop_pos_sync_%")

@@ -6,7 +6,8 @@ from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from ..lib import campaign_stats as stats
+from odoo.addons.five_customer_loop.lib import campaign_stats as stats
+
 from .common import LoopCase
 
 

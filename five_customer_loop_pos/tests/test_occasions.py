@@ -8,7 +8,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from ..lib import campaign_stats as stats
+from odoo.addons.five_customer_loop.lib import campaign_stats as stats
+
 from .common import LoopCase
 
 

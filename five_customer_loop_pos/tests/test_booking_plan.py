@@ -3,7 +3,9 @@
 from odoo import Command
 from odoo.tests import tagged
 
-from .common_bookings import BookingCase, utc
+from odoo.addons.five_customer_loop.tests.common_bookings import utc
+
+from .common_bookings import BookingCase
 
 
 @tagged("post_install", "-at_install")
