@@ -12,7 +12,10 @@ columns of ``res_partner`` up to 18.0.1.1.0, ``loop_member`` in 18.0.1.2.0,
 and tier histories and the funnel's counts per stage, and compares them: it
 prints the digests and the rows that differ, and exits non-zero if any do, or
 if the till's bridge addon is not installed after the upgrade, or the orders
-the tills sent (``loop_pos_sync``) are not all still there.
+the tills sent (``loop_pos_sync``) are not all still there, or what names a POS
+record (home stores, the card moves' orders and shops, the lines' staff and
+packages, the card payment methods, the snapshots per store, the referral
+rewards' first orders: the bridge's since 18.0.1.5.0) differs.
 """
 
 import argparse
@@ -212,6 +215,45 @@ def till(db):
     return (state[0][0] if state else None), received
 
 
+def _column(db, table, column):
+    return _rows(
+        db,
+        f"""SELECT 1 FROM information_schema.columns
+             WHERE table_name = '{table}' AND column_name = '{column}'""",
+    )
+
+
+def pos_data(db):
+    """What names a POS record, as ``{what: digest}``: the same whether the
+    main addon or the POS bridge declares the columns."""
+    reward_order = (
+        "substring(order_ref from ',([0-9]+)$')::int"
+        if _column(db, "loop_referral_reward", "order_ref")
+        else "order_id"
+    )
+    queries = {
+        "home stores": "SELECT id, loop_store_id FROM res_partner"
+        " WHERE loop_store_id IS NOT NULL",
+        "card moves' orders and shops": "SELECT id, pos_order_id, pos_config_id"
+        " FROM loop_card_move WHERE pos_order_id IS NOT NULL"
+        " OR pos_config_id IS NOT NULL",
+        "lines' staff and packages": "SELECT id, loop_staff_id, loop_card_id"
+        " FROM pos_order_line WHERE loop_staff_id IS NOT NULL"
+        " OR loop_card_id IS NOT NULL",
+        "card payment methods": "SELECT id FROM pos_payment_method WHERE loop_is_card",
+        "snapshots": "SELECT company_id, month, COALESCE(config_id, 0),"
+        " COALESCE(tier_id, 0), active_start, new_count, retained_count, spend"
+        " FROM loop_retention_snapshot",
+        "referral rewards' first orders": f"SELECT id, {reward_order}"
+        " FROM loop_referral_reward",
+    }
+    result = {}
+    for what, sql in queries.items():
+        rows = sorted(tuple(row) for row in _rows(db, sql))
+        result[what] = (len(rows), digest(dict(enumerate(rows))))
+    return result
+
+
 def digest(rows):
     text = "\n".join(f"{key}:{value}" for key, value in sorted(rows.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -235,6 +277,7 @@ def main(argv=None):
     columns = _table_columns(copy)
     before = figures(copy, columns), histories(copy), funnel(copy)
     till_before = till(copy)
+    pos_before = pos_data(copy)
     started = time.monotonic()
     log = Path(f"/tmp/{copy}.log")
     odoo_env.run_odoo_bin(
@@ -283,8 +326,14 @@ def main(argv=None):
         f"the till's bridge: {till_before[0] or 'absent'} -> {till_after[0]}; "
         f"orders received from tills: {till_before[1]} -> {till_after[1]}"
     )
+    pos_after = pos_data(copy)
+    for what, value in pos_before.items():
+        print(
+            f"{what}: {value[0]} rows {value[1]} -> {pos_after[what][0]} rows {pos_after[what][1]}"
+        )
     ok = (
-        not differ
+        pos_before == pos_after
+        and not differ
         and before[1] == after[1]
         and funnel_ok
         and not wrong_prospects

@@ -8,8 +8,8 @@ ADDON=five_customer_loop
 # POS, the sale bridge with sale, the job-queue bridge with OCA queue_job;
 # online booking needs the website).
 ADDONS="five_customer_loop,five_customer_loop_pos,five_customer_loop_sale,five_customer_loop_website,five_customer_loop_queue"
-# What the demo (make run) installs: the loop and its online booking.
-DEMO_ADDONS="five_customer_loop,five_customer_loop_website"
+# What the demo (make run) installs: the loop, its till and its online booking.
+DEMO_ADDONS="five_customer_loop,five_customer_loop_pos,five_customer_loop_website"
 # The addons with user-visible strings: each ships its i18n/zh_CN.po.
 TRANSLATED="five_customer_loop five_customer_loop_pos five_customer_loop_website five_customer_loop_queue"
 # Where Odoo 18.0 Community lives: a source tree with odoo-bin in it.
@@ -21,6 +21,9 @@ PY="$VENV/bin/python"
 DB_HOST="${PGHOST:-}"
 DB_USER="${FCL_DB_USER:-$(id -un)}"
 BASE_MODULES="contacts,mail,calendar,point_of_sale,sale,website"
+# What the loop alone needs: the test command proves it installs and passes its
+# own tests without the POS (or sale, or accounting).
+LEAN_MODULES="contacts,mail,calendar,product,web_hierarchy"
 
 die() {
     echo "ERROR: $*" >&2
@@ -85,14 +88,14 @@ odoo_cmd() {  # [shell] options...
 # The template database holding Odoo's modules we depend on, without demo data,
 # named after Odoo's tree and the module list (rebuilt when either changes).
 # Prints its name; builds it first when missing (about two minutes).
-template_db() {
-    local rev name log="${1:-/dev/null}"
+template_db() {  # [log] [modules, default BASE_MODULES]
+    local rev name log="${1:-/dev/null}" modules="${2:-$BASE_MODULES}"
     rev=$(cd "$ODOO_SRC" && { git rev-parse --short HEAD 2>/dev/null || cat odoo/release.py; } | sha1sum | cut -c1-8)
-    name="fcl_tmpl_$(echo "$rev $BASE_MODULES" | sha1sum | cut -c1-10)"
+    name="fcl_tmpl_$(echo "$rev $modules" | sha1sum | cut -c1-10)"
     if ! psql -d postgres -Atc "select 1 from pg_database where datname='$name'" | grep -q 1; then
-        echo "== building template database $name ($BASE_MODULES, about two minutes)" >&2
+        echo "== building template database $name ($modules, about two minutes)" >&2
         createdb "${name}_wip" 2>/dev/null || { dropdb "${name}_wip"; createdb "${name}_wip"; }
-        odoo_cmd -d "${name}_wip" -i "$BASE_MODULES" --without-demo=all \
+        odoo_cmd -d "${name}_wip" -i "$modules" --without-demo=all \
             --stop-after-init --no-http --log-level=warn >"$log" 2>&1 ||
             { [ "$log" = /dev/null ] || tail -n 50 "$log" >&2; die "building the template database failed"; }
         psql -d postgres -qc "ALTER DATABASE \"${name}_wip\" RENAME TO \"$name\""

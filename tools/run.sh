@@ -22,6 +22,9 @@ if ! psql -d postgres -Atc "select 1 from pg_database where datname='$DB'" | gre
     # the chart is loaded when the run that installs l10n_cn ends: the modules
     # whose demo data need it (the tills, the addon's demo) come in a second run
     odoo_cmd -d "$DB" -i l10n_cn --load-language=zh_CN --stop-after-init --no-http
+    # the chain (the loop and its tills) first: the online booking's demo gives
+    # one of its customers a portal account
+    odoo_cmd -d "$DB" -i "${DEMO_ADDONS%,*}" --stop-after-init --no-http
     odoo_cmd -d "$DB" -i "$DEMO_ADDONS" --stop-after-init --no-http
 else
     odoo_cmd -d "$DB" -i "$DEMO_ADDONS" -u "$DEMO_ADDONS" --stop-after-init --no-http

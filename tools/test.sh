@@ -96,6 +96,41 @@ for SHIFT in "${SHIFTS[@]}"; do
     fi
     if [ "${FCL_KEEP_DB:-0}" = 1 ]; then echo "kept database $DB"; else drop_db "$DB"; fi
 
+    if [ "$SHIFT" = "${SHIFTS[0]}" ] && [ "${FCL_SKIP_LEAN:-0}" != 1 ]; then
+        # the loop needs no POS: installed alone on Odoo without it, its own tests pass
+        echo "== the loop alone on an Odoo without the POS ($LEAN_MODULES)"
+        lean_db="fcl_lean_$$"
+        lean_log="$LOG_DIR/test-lean.log"
+        drop_db "$lean_db"
+        clone_db "$(template_db "$LOG_DIR/template-lean.log" "$LEAN_MODULES")" "$lean_db"
+        set +e
+        odoo_cmd -d "$lean_db" -i "$ADDON" --test-enable --test-tags "/$ADDON" \
+            --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
+            --log-level=info --workers=0 --max-cron-threads=0 >"$lean_log" 2>&1
+        rc=$?
+        set -e
+        [ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
+        check_log "$lean_log" "the loop alone" || status=1
+        installed=$(psql -d "$lean_db" -Atc "SELECT string_agg(name, ',' ORDER BY name)
+            FROM ir_module_module WHERE state = 'installed'
+             AND name IN ('point_of_sale', 'account', 'sale', 'five_customer_loop_pos')")
+        [ -z "$installed" ] || { echo "the loop alone pulled in: $installed" >&2; status=1; }
+        report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$lean_log" |
+            tail -n 1 || true)
+        if [ -z "$report" ]; then
+            echo "no test report found in the log: the loop alone did not run its tests" >&2
+            status=1
+        else
+            read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
+            [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
+            grep -E '(FAIL:|ERROR:)' "$lean_log" | head -n 20 || true
+            passed=$((passed + total - failed - errors))
+            failed_all=$((failed_all + failed + errors))
+            echo "== the loop alone: $((total - failed - errors)) passed, $((failed + errors)) failed"
+        fi
+        drop_db "$lean_db"
+    fi
+
     if [ "${FCL_SKIP_EXISTING:-0}" != 1 ]; then
         echo "== installing into a database that already holds customers and POS orders"
         "$ROOT/tools/check_existing_db.sh" "$TEMPLATE" || status=1
