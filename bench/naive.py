@@ -20,7 +20,7 @@ import pytz
 from odoo import fields
 
 from odoo.addons.five_customer_loop.lib import loop_rules
-from odoo.addons.five_customer_loop.lib.loop_sql import PAID_STATES
+from odoo.addons.five_customer_loop_pos.lib.pos_rules import PAID_STATES
 
 FLUSH_EVERY = 500  # partners between cache clean-ups, so memory stays bounded
 

@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Five-Customer Loop - Point of Sale",
-    "summary": "The loop at the till: customers' status, prepaid cards and staff "
-    "credit in the POS",
+    "summary": "The loop at the till: paid POS orders as visits, customers' status, "
+    "prepaid cards, staff credit and stores",
     "version": "18.0.1.1.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/five-customer-loop/five_customer_loop",

@@ -2,9 +2,6 @@
 
 from odoo.tools import SQL
 
-# States of a POS order that count as paid.
-PAID_STATES = ("paid", "done", "invoiced")
-
 # From this many ids on, ids close together are read as a range.
 RANGE_MIN_IDS = 1000
 

@@ -210,8 +210,6 @@ class LoopDashboard(models.AbstractModel):
         base = self._dashboard_customers_domain()
         today = company._loop_today()
         months = [retention_rules.add_months(today, -back) for back in range(0, 24)]
-        # sudo: the names of the current company's shops, for the selector (a
-        # loop manager need not be a POS user); nothing else is read
         stores = self._dashboard_stores(company)
         store = store_id or None
         if store and store not in [shop["id"] for shop in stores]:

@@ -1,13 +1,13 @@
 """Monthly retention snapshots (留存, seed 002), kept as stored rows.
 
-One row per company, month, store (a POS shop, or every store of the
-company) and tier (or every tier). Rows are written once, by the monthly
+One row per company, month, store (a POS shop with the POS bridge, or every
+store of the company) and tier (or every tier). Rows are written once, by the monthly
 scheduled action or by the rebuild wizard, and never recomputed on their own:
 the history of a month survives later edits of its orders.
 
 Definitions, for a month ``[start, end)`` and a scope (one store or all the
 stores of the company). A *visit* is a local day (company time zone) with a
-paid POS order of positive amount in the scope; amounts are net of refunds and
+paid order of positive amount in the scope; amounts are net of refunds and
 in company currency, as in the consumption archive.
 
 - active at start: at least one visit in the 12 months before ``start``

@@ -283,10 +283,6 @@ class ResPartner(models.Model):
         string="Active Cards",
         help="Cards with value or sessions left.",
     )
-    loop_tier_name = fields.Char(string="Tier Name", compute="_compute_loop_pos_names")
-    loop_stage_name = fields.Char(
-        string="Stage Name", compute="_compute_loop_pos_names"
-    )
     loop_stage_history_ids = fields.One2many(
         "loop.stage.history", "partner_id", string="Stage History", readonly=True
     )
@@ -387,14 +383,6 @@ class ResPartner(models.Model):
         colors = {"at_risk": 2, "lost": 1, "good": 10}
         for partner in self:
             partner.loop_kanban_color = colors.get(partner.loop_health, 0)
-
-    @api.depends_context("company")
-    @api.depends("loop_tier_id", "loop_stage_id")
-    def _compute_loop_pos_names(self):
-        # names for the POS, which loads neither tiers nor stages
-        for partner in self:
-            partner.loop_tier_name = partner.loop_tier_id.name or False
-            partner.loop_stage_name = partner.loop_stage_id.name or False
 
     def _compute_loop_care_count(self):
         counts = dict(

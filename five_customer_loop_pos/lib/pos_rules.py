@@ -1,5 +1,8 @@
 """Pure rules of the prepaid cards at the till: no ORM, no database."""
 
+# The states of a paid POS order (paid, posted in the session, invoiced).
+PAID_STATES = ("paid", "done", "invoiced")
+
 
 def split_payment(balances, amount):
     """Split ``amount`` over cards holding ``balances``, in the given order.

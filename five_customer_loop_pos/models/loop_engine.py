@@ -4,11 +4,12 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from odoo.addons.five_customer_loop.lib.loop_sql import (
-    PAID_STATES,
     company_amount,
     local_date,
     order_filter,
 )
+
+from ..lib.pos_rules import PAID_STATES
 
 
 def pos_refund_of(alias):

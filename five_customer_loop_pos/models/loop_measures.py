@@ -7,7 +7,9 @@ company's; the monthly report and the dashboard let the manager choose one.
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.five_customer_loop.lib.loop_sql import PAID_STATES, local_date
+from odoo.addons.five_customer_loop.lib.loop_sql import local_date
+
+from ..lib.pos_rules import PAID_STATES
 
 
 class LoopRetentionSnapshot(models.Model):

@@ -23,10 +23,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from odoo.addons.five_customer_loop.lib.loop_sql import PAID_STATES
 from odoo.addons.five_customer_loop.models.loop_card import CARD_DAY
 
 from ..lib import pos_rules
+from ..lib.pos_rules import PAID_STATES
 
 # Context key: the till's sync posts the card moves itself, after the core's
 # ``_process_saved_order`` (which logs and swallows errors of

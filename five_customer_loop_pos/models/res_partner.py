@@ -19,6 +19,10 @@ class ResPartner(models.Model):
     loop_store_id = fields.Many2one(
         "pos.config", string="Home Store", index="btree_not_null", ondelete="set null"
     )
+    loop_tier_name = fields.Char(string="Tier Name", compute="_compute_loop_pos_names")
+    loop_stage_name = fields.Char(
+        string="Stage Name", compute="_compute_loop_pos_names"
+    )
 
     loop_booking_staff_id = fields.Many2one(
         "res.users",
@@ -28,6 +32,14 @@ class ResPartner(models.Model):
         "current store (done, booked or confirmed): the till names them on the "
         "services it sells her.",
     )
+
+    @api.depends_context("company")
+    @api.depends("loop_tier_id", "loop_stage_id")
+    def _compute_loop_pos_names(self):
+        # names for the POS, which loads neither tiers nor stages
+        for partner in self:
+            partner.loop_tier_name = partner.loop_tier_id.name or False
+            partner.loop_stage_name = partner.loop_stage_id.name or False
 
     def _compute_loop_booking_staff_id(self):
         company = self.env.company

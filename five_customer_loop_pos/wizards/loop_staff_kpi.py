@@ -6,11 +6,12 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from odoo.addons.five_customer_loop.lib.loop_sql import (
-    PAID_STATES,
     credited_staff,
     done_bookings,
     local_date,
 )
+
+from ..lib.pos_rules import PAID_STATES
 
 
 class LoopStaffKpiWizard(models.TransientModel):

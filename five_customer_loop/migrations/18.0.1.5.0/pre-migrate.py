@@ -7,6 +7,8 @@ from odoo.addons.five_customer_loop.lib.migration import hand_over
 # cards and the views of the POS forms, handed over with their records.
 MOVED = (
     "field_res_partner__loop_store_id",
+    "field_res_partner__loop_tier_name",
+    "field_res_partner__loop_stage_name",
     "field_loop_card_move__pos_order_id",
     "field_loop_card_move__pos_config_id",
     "field_loop_retention_snapshot__config_id",
