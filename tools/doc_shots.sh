@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The documentation's pictures (five_customer_loop/static/description/), taken
+# The documentation's pictures (each addon's static/description/), taken
 # from the demo database that `make run` serves, as its store manager in Chinese.
 #   make run            # in another terminal: http://127.0.0.1:8069
 #   tools/doc_shots.sh
@@ -47,8 +47,9 @@ campaign=$(psql -d "$DB" -Atc "SELECT id FROM loop_campaign WHERE state = 'done'
 shot --height 1000 --steps "$ROOT/tools/shots/campaign.json" "$OUT/campaign.png" "/odoo/action-five_customer_loop.loop_campaign_action/$campaign"
 shot "$OUT/campaigns.png" /odoo/action-five_customer_loop.loop_campaign_action
 shot --steps "$ROOT/tools/shots/staff_kpis.json" "$OUT/staff_kpis.png" /odoo/action-five_customer_loop.loop_staff_kpi_wizard_action
-shot --steps "$(steps pos_card_sale)" "$OUT/pos_card_sale.png" "/pos/ui?config_id=$till"
-shot --steps "$(steps pos_card_payment)" "$OUT/pos_card_payment.png" "/pos/ui?config_id=$till"
+POS="$ROOT/five_customer_loop_pos/static/description"
+shot --steps "$(steps pos_card_sale)" "$POS/pos_card_sale.png" "/pos/ui?config_id=$till"
+shot --steps "$(steps pos_card_payment)" "$POS/pos_card_payment.png" "/pos/ui?config_id=$till"
 # the booking page as a visitor sees it, tomorrow, the first bookable service
 visitor() {
     "$PY" "$ROOT/tools/screenshot.py" --url "$URL" --login "" --lang zh-CN \

@@ -59,15 +59,21 @@ class LoopBaseCase(TransactionCase):
 
     @classmethod
     def _loop_company(cls):
-        """A new company (in US dollars), the user's current and only allowed one."""
+        """A new company (in US dollars), and the tests' user: an administrator
+        of that company only (not the superuser: record rules apply), as on
+        Odoo's own test bases."""
         company = cls.env["res.company"].create(
             {"name": "Loop Test Company", "currency_id": cls.env.ref("base.USD").id}
         )
-        cls.env.user.write(
-            {"company_ids": [Command.link(company.id)], "company_id": company.id}
+        user = new_test_user(
+            cls.env,
+            login="loopman",
+            groups="base.group_user,base.group_system,base.group_partner_manager",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
         cls.env = cls.env(
-            context=dict(cls.env.context, allowed_company_ids=company.ids)
+            user=user, context=dict(cls.env.context, allowed_company_ids=company.ids)
         )
         return company
 
