@@ -15,6 +15,10 @@ POS_BRIDGE = "five_customer_loop_pos"
 # The bridges that bring paid orders (the engine's order sources): they install
 # after this addon, and the last of them to install in a run derives the figures.
 SOURCE_BRIDGES = (POS_BRIDGE, "five_customer_loop_sale")
+# The figures wait for the last order source installed in the run that installs
+# this addon: set (to the moment the install began) when they wait, taken by
+# the bridge that derives them.
+BACKFILL_PENDING = "five_customer_loop.backfill_pending"
 
 
 def post_init_hook(env):
@@ -66,11 +70,11 @@ def backfill(env, installed, demo=None, module="five_customer_loop"):
 
     Run by this addon's post-init hook, and by the hook of each bridge that
     brings paid orders (``SOURCE_BRIDGES``: the POS orders, the sale orders)
-    when it is installed: only then does the engine see its orders. In one run
-    the bridges install after this addon, and only the last of them derives
-    the figures (the recompute, the reconstruction and the measures: minutes
-    on a large database); the others do the rest. Running it again (a
-    bridge installed later) is safe: the tiers and bookable services are only
+    installed in the same run (``backfill_from_bridge``): only then does the
+    engine see its orders. The bridges install after this addon, and only
+    the last of them derives the figures (the recompute, the reconstruction
+    and the measures: minutes on a large database); the others do the rest.
+    Running it again is safe: the tiers and bookable services are only
     added where missing, the recompute and the measures' rebuild replace what
     they computed, and the reconstruction replaces its own rows (marked
     ``reconstructed``) and joins the first recorded row only while that row
@@ -81,9 +85,12 @@ def backfill(env, installed, demo=None, module="five_customer_loop"):
     env["product.template"]._loop_mark_bookable_services()
     if demo:
         demo(env)
+    params = env["ir.config_parameter"].sudo()  # sudo: our own technical parameter
     if coming(env, [name for name in SOURCE_BRIDGES if name != module]):
         _logger.info("Five-Customer Loop: the figures wait for the order sources")
+        params.set_param(BACKFILL_PENDING, fields.Datetime.to_string(installed))
         return
+    params.set_param(BACKFILL_PENDING, False)
     done = env["loop.engine"].run_all()
     _logger.info("Five-Customer Loop: backfilled %s partners", done)
     # the stage and tier history before today, month-end by month-end
@@ -92,6 +99,26 @@ def backfill(env, installed, demo=None, module="five_customer_loop"):
     # the return rates of the last year
     env["loop.channel.conversion"]._cron_rebuild()
     env["loop.return.rate"]._cron_rebuild()
+
+
+def backfill_from_bridge(env, module, demo=None):
+    """The post-init step of a bridge that brings paid orders (``module``).
+
+    When this addon was installed in the same run (its backfill left
+    ``BACKFILL_PENDING``, the moment the install began), the backfill goes on
+    with this bridge's orders, and the last such bridge derives the figures.
+    Otherwise the loop was there before the bridge (an upgrade that installs
+    it, or its module installed later): its figures, histories and measures
+    are derived already, and the nightly run reads the new orders; only
+    ``demo`` (a function of ``env``, if any) runs.
+    """
+    params = env["ir.config_parameter"].sudo()  # sudo: our own technical parameter
+    pending = params.get_param(BACKFILL_PENDING)
+    if not pending:
+        if demo:
+            demo(env)
+        return
+    backfill(env, fields.Datetime.to_datetime(pending), demo=demo, module=module)
 
 
 # Append-only tables that refer to our configuration records with ON DELETE

@@ -1,5 +1,3 @@
-from odoo import fields
-
 from odoo.addons.five_customer_loop import hooks as loop_hooks
 
 
@@ -8,7 +6,7 @@ def post_init_hook(env):
 
     The bridge installs after the main addon (in the same run when sale is
     there): the figures, histories and measures are derived from every order
-    source once the last of them is installed
-    (``five_customer_loop.hooks.backfill``).
+    source once the last of them is installed, when the loop was installed in
+    the same run (``five_customer_loop.hooks.backfill_from_bridge``).
     """
-    loop_hooks.backfill(env, fields.Datetime.now(), module="five_customer_loop_sale")
+    loop_hooks.backfill_from_bridge(env, "five_customer_loop_sale")

@@ -24,3 +24,4 @@ from . import test_channel_conversion
 from . import test_return_rates
 from . import test_history_reconstruction
 from . import test_campaigns
+from . import test_install_hooks
