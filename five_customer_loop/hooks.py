@@ -37,6 +37,7 @@ def post_init_hook(env):
     if env.ref("base.module_five_customer_loop").demo:
         if coming(env, [POS_BRIDGE]):
             loop_demo.prepare(env)
+            # sudo: our own technical parameter
             env["ir.config_parameter"].sudo().set_param(DEMO_PENDING, "1")
         else:
             demo = loop_demo.load

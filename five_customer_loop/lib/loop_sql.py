@@ -67,15 +67,16 @@ def company_amount(alias):
     )
 
 
-def no_orders(store=False):
+def no_orders(store=False, at=False):
     """SQL of no paid orders, with the columns of ``loop.engine._order_sources``
     rows: what the engine reads when no source is installed."""
     return SQL(
-        """SELECT NULL::integer AS partner_id, %s NULL::date AS day,
+        """SELECT NULL::integer AS partner_id, %s %s NULL::date AS day,
                   NULL::numeric AS amount, NULL::integer AS order_id,
                   NULL::varchar AS source, NULL::integer AS refund_of
             WHERE false""",
         SQL("NULL::integer AS store_id,") if store else SQL(),
+        SQL("NULL::timestamp AS at,") if at else SQL(),
     )
 
 

@@ -252,7 +252,9 @@ class LoopEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ statistics
     @api.model
-    def _order_sources(self, company, ids=None, since=None, until=None, store=False):
+    def _order_sources(
+        self, company, ids=None, since=None, until=None, store=False, at=False
+    ):
         """SQL selecting ``(partner_id, day, amount, order_id, source, refund_of)``.
 
         One row per paid order of ``company`` with a customer: ``day`` is its
@@ -262,7 +264,9 @@ class LoopEngine(models.AbstractModel):
         ``since``/``until``: the orders paid from/before these UTC moments
         only (bounds that let the database skip the other orders: callers
         filter the local days); ``store``: also ``store_id``, the till's POS
-        config (NULL for a source without one). The loop itself has no orders:
+        config (NULL for a source without one), after ``partner_id``; ``at``:
+        also ``at``, the moment (UTC) the order was paid, after them, to tell
+        the orders of a day apart. The loop itself has no orders:
         bridges add their sources (``five_customer_loop_pos`` the till's,
         ``five_customer_loop_sale`` the sale orders); each source flushes what
         it reads.
@@ -270,14 +274,16 @@ class LoopEngine(models.AbstractModel):
         return []
 
     @api.model
-    def _paid_orders(self, company, ids=None, since=None, until=None, store=False):
+    def _paid_orders(
+        self, company, ids=None, since=None, until=None, store=False, at=False
+    ):
         """SQL of the paid orders of ``company``, every source at once
         (``_order_sources`` joined, same parameters), as ``visit_days`` reads
         them: the one definition of a visit for every figure and measure."""
         sources = self._order_sources(
-            company, ids, since=since, until=until, store=store
+            company, ids, since=since, until=until, store=store, at=at
         )
-        return SQL(" UNION ALL ").join(sources or [no_orders(store)])
+        return SQL(" UNION ALL ").join(sources or [no_orders(store, at)])
 
     @api.model
     def _line_sources(self, orders):

@@ -262,7 +262,7 @@ class LoopReferralReward(models.Model):
     def _first_kept_orders(self, partners, companies):
         """``{(partner_id, company_id): (order reference, local day, amount)}``.
 
-        The first paid order (by local day, then id) of each customer in each
+        The first paid order (by the moment it was paid) of each customer in each
         of ``companies`` that refunds did not fully take back, every source
         (``loop.engine._paid_orders``), one query per company; the amount is
         in company currency; the reference is ``"model,id"``.
@@ -285,8 +285,8 @@ class LoopReferralReward(models.Model):
                                 ON r.refund_of = s.order_id AND r.source = s.source
                         WHERE s.amount > 0
                           AND ROUND(s.amount + COALESCE(r.amount, 0), 2) > 0
-                        ORDER BY s.partner_id, s.day, s.order_id""",
-                    orders=engine._paid_orders(company, partners.ids),
+                        ORDER BY s.partner_id, s.at, s.source, s.order_id""",
+                    orders=engine._paid_orders(company, partners.ids, at=True),
                 )
             )
             for pid, source, order_id, day, amount in rows:

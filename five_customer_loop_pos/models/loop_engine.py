@@ -29,7 +29,7 @@ def pos_refund_of(alias):
     )
 
 
-def pos_order_rows(where, tz, store=False):
+def pos_order_rows(where, tz, store=False, at=False):
     """SQL of paid POS orders with a customer, as ``visit_days`` reads them.
 
     Rows: ``partner_id, [store_id,] day, amount, order_id, source, refund_of``.
@@ -38,11 +38,13 @@ def pos_order_rows(where, tz, store=False):
     the till's POS config.
     """
     return SQL(
-        """SELECT o.partner_id, %(store)s %(day)s AS day, %(amount)s AS amount,
+        """SELECT o.partner_id, %(store)s %(at)s %(day)s AS day,
+                  %(amount)s AS amount,
                   o.id AS order_id, 'pos' AS source, %(refund_of)s AS refund_of
              FROM pos_order o
             WHERE o.partner_id IS NOT NULL AND o.state IN %(states)s AND %(where)s""",
         store=SQL("o.config_id AS store_id,") if store else SQL(),
+        at=SQL("o.date_order AS at,") if at else SQL(),
         day=local_date(SQL("o.date_order"), tz),
         amount=company_amount("o"),
         refund_of=pos_refund_of("o"),
@@ -55,7 +57,9 @@ class LoopEngine(models.AbstractModel):
     _inherit = "loop.engine"
 
     @api.model
-    def _order_sources(self, company, ids=None, since=None, until=None, store=False):
+    def _order_sources(
+        self, company, ids=None, since=None, until=None, store=False, at=False
+    ):
         """The paid POS orders; ``store_id`` is the till's POS config."""
         self.env["pos.order"].flush_model(
             ["state", "partner_id", "company_id", "config_id", "date_order"]
@@ -68,9 +72,10 @@ class LoopEngine(models.AbstractModel):
                 order_filter("o", company.id, ids, since, until),
                 company._loop_tz(),
                 store=store,
+                at=at,
             ),
             *super()._order_sources(
-                company, ids, since=since, until=until, store=store
+                company, ids, since=since, until=until, store=store, at=at
             ),
         ]
 

@@ -14,6 +14,8 @@ from ..lib.pos_rules import PAID_STATES
 
 class LoopRetentionSnapshot(models.Model):
     _inherit = "loop.retention.snapshot"
+    # the row of all the stores first (an empty shop), then the shops
+    _order = "month desc, company_id, config_id desc, tier_id desc, id"
 
     config_id = fields.Many2one(
         "pos.config",

@@ -166,6 +166,23 @@ class TestReferrals(RefusalMixin, CardCase):
         self.assertEqual(hana.loop_referred_by_id, gus)
 
     # ------------------------------------------------------------------ rewards
+    def test_first_order_is_the_first_paid_not_the_first_saved(self):
+        """Carol's first paid order of 1 March is the one of 10:00 (600), kept
+        by an offline till and saved after the one of 15:00 (100): it earns
+        Alice the reward (minimum 300), though its id is the higher."""
+        self.rule()
+        self.issue(self.gold, self.alice, when="2026-01-15")
+        carol = self.customer("Carol", loop_referred_by_id=self.alice.id)
+        later = self.loop_order(carol, 100.0, "2026-03-01 15:00:00")
+        self.assertFalse(self.rewards(carol))
+        first = self.loop_order(carol, 600.0, "2026-03-01 10:00:00")
+        self.assertGreater(first.id, later.id)
+        reward = self.rewards(carol)
+        self.assertEqual(
+            (reward.referrer_id, reward.order_ref, reward.order_amount),
+            (self.alice, first, 600.0),
+        )
+
     def test_reward_on_first_payment(self):
         """Alice holds a Gold Card (11,000); Carol, whom she brought, pays 600."""
         self.rule()

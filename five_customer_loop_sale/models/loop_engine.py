@@ -15,7 +15,9 @@ class LoopEngine(models.AbstractModel):
     _inherit = "loop.engine"
 
     @api.model
-    def _order_sources(self, company, ids=None, since=None, until=None, store=False):
+    def _order_sources(
+        self, company, ids=None, since=None, until=None, store=False, at=False
+    ):
         """Confirmed sale orders count like paid till orders (one visit a
         day); they have no till (``store_id`` NULL)."""
         self.env["sale.order"].flush_model(
@@ -23,15 +25,17 @@ class LoopEngine(models.AbstractModel):
         )
         tz = company._loop_tz()
         return super()._order_sources(
-            company, ids, since=since, until=until, store=store
+            company, ids, since=since, until=until, store=store, at=at
         ) + [
             SQL(
-                """SELECT s.partner_id, %(store)s %(day)s AS day, %(amount)s AS amount,
+                """SELECT s.partner_id, %(store)s %(at)s %(day)s AS day,
+                          %(amount)s AS amount,
                           s.id AS order_id, 'sale' AS source,
                           NULL::integer AS refund_of
                      FROM sale_order s
                     WHERE %(where)s AND s.state IN %(states)s""",
                 store=SQL("NULL::integer AS store_id,") if store else SQL(),
+                at=SQL("s.date_order AS at,") if at else SQL(),
                 day=local_date(SQL("s.date_order"), tz),
                 amount=company_amount("s"),
                 where=order_filter("s", company.id, ids, since, until),

@@ -24,4 +24,4 @@ def migrate(cr, version):
     constraint.
     """
     if version:
-        hand_over(cr, "five_customer_loop_pos", MOVED, constraints="loop_pos_sync_%")
+        hand_over(cr, "five_customer_loop_pos", MOVED, constraints=["loop_pos_sync_%"])

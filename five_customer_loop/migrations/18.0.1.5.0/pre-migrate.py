@@ -26,6 +26,18 @@ MOVED = (
     "pos_payment_method_view_form",
     "pos_order_view_form",
 )
+# The foreign keys of those fields, which the bridge declares on a new database.
+FOREIGN_KEYS = (
+    "res_partner_loop_store_id_fkey",
+    "loop_card_move_pos_order_id_fkey",
+    "loop_card_move_pos_config_id_fkey",
+    "loop_retention_snapshot_config_id_fkey",
+    "loop_return_rate_config_id_fkey",
+    "loop_card_liability_line_pos_config_id_fkey",
+    "loop_monthly_report_wizard_config_id_fkey",
+    "pos_order_line_loop_card_id_fkey",
+    "pos_order_line_loop_staff_id_fkey",
+)
 
 
 def migrate(cr, version):
@@ -42,7 +54,7 @@ def migrate(cr, version):
     """
     if not version:
         return
-    hand_over(cr, "five_customer_loop_pos", MOVED)
+    hand_over(cr, "five_customer_loop_pos", MOVED, constraints=FOREIGN_KEYS)
     cr.execute(
         SQL(
             """ALTER TABLE loop_retention_snapshot
