@@ -69,6 +69,12 @@ class LoopReferralReward(models.Model):
         help="The new customer's first paid order (at the till or a sale "
         "order), which earned the reward.",
     )
+    order_name = fields.Char(
+        string="First Order Number",
+        compute="_compute_order_name",
+        help="The number of the first order, shown to every loop user (the order "
+        "itself opens for those who may read orders of its kind).",
+    )
     order_amount = fields.Monetary(string="First Order Amount", readonly=True)
     date = fields.Date(string="Granted On", required=True, readonly=True)
     state = fields.Selection(
@@ -249,6 +255,13 @@ class LoopReferralReward(models.Model):
                     partner.display_name,
                     error,
                 )
+
+    @api.depends("order_ref")
+    def _compute_order_name(self):
+        for reward in self:
+            # sudo: the order's number only, on a reward the user may read
+            order = reward.order_ref and reward.order_ref.sudo()
+            reward.order_name = order.display_name if order else False
 
     @api.model
     def _selection_order_ref(self):

@@ -182,6 +182,10 @@ class TestReferrals(RefusalMixin, CardCase):
             (reward.referrer_id, reward.order_ref, reward.order_amount),
             (self.alice, first, 600.0),
         )
+        # its number, for a loop user who may not read the till's orders
+        clerk = self.company_user("clerk_no_till")
+        self.assertFalse(clerk.has_group("point_of_sale.group_pos_user"))
+        self.assertEqual(reward.with_user(clerk).order_name, first.name)
 
     def test_reward_on_first_payment(self):
         """Alice holds a Gold Card (11,000); Carol, whom she brought, pays 600."""
