@@ -8,9 +8,6 @@ from .demo import loop_demo
 _logger = logging.getLogger(__name__)
 
 
-# The demo chain waits for the till: set by this addon's hook when the POS
-# bridge is installed in the same run, taken by the bridge's hook.
-DEMO_PENDING = "five_customer_loop.demo_pending"
 POS_BRIDGE = "five_customer_loop_pos"
 # The bridges that bring paid orders (the engine's order sources): they install
 # after this addon, and the last of them to install in a run derives the figures.
@@ -36,9 +33,8 @@ def post_init_hook(env):
     demo = None
     if env.ref("base.module_five_customer_loop").demo:
         if coming(env, [POS_BRIDGE]):
+            # the bridge's hook builds it (the figures wait for it too)
             loop_demo.prepare(env)
-            # sudo: our own technical parameter
-            env["ir.config_parameter"].sudo().set_param(DEMO_PENDING, "1")
         else:
             demo = loop_demo.load
     backfill(env, installed, demo=demo)

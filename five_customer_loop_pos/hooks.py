@@ -18,8 +18,12 @@ def post_init_hook(env):
     """
     demo = env.ref("base.module_five_customer_loop_pos").demo
     params = env["ir.config_parameter"].sudo()  # sudo: our own technical parameter
-    if params.get_param(loop_hooks.DEMO_PENDING):
-        params.set_param(loop_hooks.DEMO_PENDING, False)
+    # the loop installed in this run (its figures wait) with demo data: its
+    # hook prepared the chain for the tills
+    if (
+        params.get_param(loop_hooks.BACKFILL_PENDING)
+        and env.ref("base.module_five_customer_loop").demo
+    ):
         # the POS without demo data (none in point_of_sale): the front desk
         build = pos_demo.load if demo else _chain_at_front_desk
     else:

@@ -35,6 +35,35 @@ check_log() {  # $1 = log file, $2 = label
     fi
 }
 
+# Install $3 with the tests tagged $4 into the database $1 (log $2), check the
+# log, and add the run's tests to the counts; $5 names the run in the summary.
+run_tests() {
+    local db="$1" log="$2" addons="$3" tags="$4" label="$5" rc report failed errors total
+    local started=$SECONDS
+    set +e
+    odoo_cmd -d "$db" -i "$addons" --test-enable --test-tags "$tags" \
+        --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
+        --log-level=info --workers=0 --max-cron-threads=0 >"$log" 2>&1
+    rc=$?
+    set -e
+    grep -E '(odoo\.tests\.stats|odoo\.tests\.result|FAIL:|ERROR:|Ran [0-9]+ tests)' "$log" |
+        tail -n 40 || true
+    [ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
+    check_log "$log" "$label" || status=1
+    report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$log" |
+        tail -n 1 || true)
+    if [ -z "$report" ]; then
+        echo "no test report found in the log: $label ran no test" >&2
+        status=1
+        report="0 failed, 0 error(s) of 0 tests"
+    fi
+    read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
+    [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
+    passed=$((passed + total - failed - errors))
+    failed_all=$((failed_all + failed + errors))
+    echo "== $label: $((total - failed - errors)) passed, $((failed + errors)) failed in $((SECONDS - started)) s"
+}
+
 # The passes: the real date, then the clock of the Odoo process (and of the
 # browser it starts) moved 1,000 days ahead with libfaketime, so that a test
 # reading the real clock fails the day it is written, not months later.
@@ -59,31 +88,7 @@ for SHIFT in "${SHIFTS[@]}"; do
     drop_db "$DB"
     clone_db "$TEMPLATE" "$DB"
     echo "== installing $ADDONS with their tests into $DB"
-    started=$SECONDS
-    set +e
-    tags="/${ADDONS//,/,/}"
-    odoo_cmd -d "$DB" -i "$ADDONS" --test-enable \
-        --test-tags "${FCL_TEST_TAGS:-$tags}" \
-        --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
-        --log-level=info --workers=0 --max-cron-threads=0 >"$log" 2>&1
-    rc=$?
-    set -e
-    grep -E '(odoo\.tests\.stats|odoo\.tests\.result|FAIL:|ERROR:|Ran [0-9]+ tests)' "$log" |
-        tail -n 40 || true
-    [ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
-    check_log "$log" "test run (clock +$SHIFT days)" || status=1
-    report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$log" |
-        tail -n 1 || true)
-    if [ -z "$report" ]; then
-        echo "no test report found in the log: the suite did not run" >&2
-        status=1
-        report="0 failed, 0 error(s) of 0 tests"
-    fi
-    read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
-    [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
-    passed=$((passed + total - failed - errors))
-    failed_all=$((failed_all + failed + errors))
-    echo "== clock +$SHIFT days: $((total - failed - errors)) passed, $((failed + errors)) failed in $((SECONDS - started)) s"
+    run_tests "$DB" "$log" "$ADDONS" "${FCL_TEST_TAGS:-/${ADDONS//,/,/}}" "clock +$SHIFT days"
     if [ "$SHIFT" = "${SHIFTS[0]}" ] && [ "${FCL_SKIP_I18N:-0}" != 1 ]; then
         echo "== translations: every string of ours has its Chinese (zh_CN) translation"
         for addon in $TRANSLATED; do
@@ -100,34 +105,13 @@ for SHIFT in "${SHIFTS[@]}"; do
         # the loop needs no POS: installed alone on Odoo without it, its own tests pass
         echo "== the loop alone on an Odoo without the POS ($LEAN_MODULES)"
         lean_db="fcl_lean_$$"
-        lean_log="$LOG_DIR/test-lean.log"
         drop_db "$lean_db"
         clone_db "$(template_db "$LOG_DIR/template-lean.log" "$LEAN_MODULES")" "$lean_db"
-        set +e
-        odoo_cmd -d "$lean_db" -i "$ADDON" --test-enable --test-tags "/$ADDON" \
-            --stop-after-init --http-interface=127.0.0.1 --http-port="$(free_port)" \
-            --log-level=info --workers=0 --max-cron-threads=0 >"$lean_log" 2>&1
-        rc=$?
-        set -e
-        [ $rc = 0 ] || { echo "odoo exited with $rc" >&2; status=1; }
-        check_log "$lean_log" "the loop alone" || status=1
+        run_tests "$lean_db" "$LOG_DIR/test-lean.log" "$ADDON" "/$ADDON" "the loop alone"
         installed=$(psql -d "$lean_db" -Atc "SELECT string_agg(name, ',' ORDER BY name)
             FROM ir_module_module WHERE state = 'installed'
              AND name IN ('point_of_sale', 'account', 'sale', 'five_customer_loop_pos')")
         [ -z "$installed" ] || { echo "the loop alone pulled in: $installed" >&2; status=1; }
-        report=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading' "$lean_log" |
-            tail -n 1 || true)
-        if [ -z "$report" ]; then
-            echo "no test report found in the log: the loop alone did not run its tests" >&2
-            status=1
-        else
-            read -r failed _ errors _ _ total _ <<<"$(echo "$report" | tr -d '(s)')"
-            [ "$total" -gt 0 ] || { echo "no test ran" >&2; status=1; }
-            grep -E '(FAIL:|ERROR:)' "$lean_log" | head -n 20 || true
-            passed=$((passed + total - failed - errors))
-            failed_all=$((failed_all + failed + errors))
-            echo "== the loop alone: $((total - failed - errors)) passed, $((failed + errors)) failed"
-        fi
         drop_db "$lean_db"
     fi
 

@@ -113,21 +113,39 @@ def visit_days(src, group=(), fixed=None):
                   bool_or(s.source <> ALL(%s::varchar[])) AS open""",
             list(fixed),
         )
+    return with_refunds(
+        src,
+        SQL(
+            """s.partner_id, %(keys)s s.day, SUM(s.amount) AS amount,
+               COALESCE(SUM(s.amount + COALESCE(r.amount, 0))
+                        FILTER (WHERE s.amount > 0), 0) >= 0.005 AS visit
+               %(extra)s""",
+            keys=keys,
+            extra=extra,
+        ),
+        SQL("GROUP BY s.partner_id, %s s.day", keys),
+    )
+
+
+def with_refunds(src, columns, rest):
+    """SQL selecting ``columns`` from the paid orders ``src s`` (rows of
+    ``loop.engine._order_sources``), each beside ``r.amount``: what the
+    refunds of that order took back (negative; NULL when none), then ``rest``
+    (conditions, grouping, order). The one reading of refunds of the visits
+    (``visit_days``) and of a customer's first order (referral rewards).
+    """
     return SQL(
         """WITH src AS (%(src)s),
                 refunds AS (SELECT refund_of, source, SUM(amount) AS amount
                               FROM src WHERE refund_of IS NOT NULL
                              GROUP BY refund_of, source)
-           SELECT s.partner_id, %(keys)s s.day, SUM(s.amount) AS amount,
-                  COALESCE(SUM(s.amount + COALESCE(r.amount, 0))
-                           FILTER (WHERE s.amount > 0), 0) >= 0.005 AS visit
-                  %(extra)s
+           SELECT %(columns)s
              FROM src s
              LEFT JOIN refunds r ON r.refund_of = s.order_id AND r.source = s.source
-            GROUP BY s.partner_id, %(keys)s s.day""",
+            %(rest)s""",
         src=src,
-        keys=keys,
-        extra=extra,
+        columns=columns,
+        rest=rest,
     )
 
 

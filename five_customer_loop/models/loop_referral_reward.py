@@ -17,6 +17,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..lib.loop_sql import with_refunds
+
 _logger = logging.getLogger(__name__)
 
 # Context key set while rewards are granted or reversed: the card moves refresh
@@ -285,21 +287,17 @@ class LoopReferralReward(models.Model):
         result = {}
         for company in companies:
             rows = self.env.execute_query(
-                SQL(
-                    """WITH src AS (%(orders)s),
-                            refunds AS (SELECT refund_of, source,
-                                               SUM(amount) AS amount
-                                          FROM src WHERE refund_of IS NOT NULL
-                                         GROUP BY refund_of, source)
-                       SELECT DISTINCT ON (s.partner_id)
-                              s.partner_id, s.source, s.order_id, s.day, s.amount
-                         FROM src s
-                         LEFT JOIN refunds r
-                                ON r.refund_of = s.order_id AND r.source = s.source
-                        WHERE s.amount > 0
-                          AND ROUND(s.amount + COALESCE(r.amount, 0), 2) > 0
-                        ORDER BY s.partner_id, s.at, s.source, s.order_id""",
-                    orders=engine._paid_orders(company, partners.ids, at=True),
+                with_refunds(
+                    engine._paid_orders(company, partners.ids, at=True),
+                    SQL(
+                        """DISTINCT ON (s.partner_id)
+                           s.partner_id, s.source, s.order_id, s.day, s.amount"""
+                    ),
+                    SQL(
+                        """WHERE s.amount > 0
+                             AND ROUND(s.amount + COALESCE(r.amount, 0), 2) > 0
+                           ORDER BY s.partner_id, s.at, s.source, s.order_id"""
+                    ),
                 )
             )
             for pid, source, order_id, day, amount in rows:
